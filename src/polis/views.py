@@ -1,0 +1,19 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from polis.accounts.models import Role
+
+HOME_BY_ROLE = {
+    Role.INSURED: "coverage:dashboard",
+    Role.HR: "hr:people",
+    Role.DESK: "desk:search",
+    Role.CLINIC: "clinic:home",
+    Role.BACKOFFICE: "admin:index",
+}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role starts on its own console."""
+    return redirect(HOME_BY_ROLE.get(request.user.role, "coverage:dashboard"))  # type: ignore[union-attr]
