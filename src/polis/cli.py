@@ -1,8 +1,8 @@
 """`./polis <command>`: what the README's first two commands run.
 
-    demo [--port N] [--host H] [--fresh]   migrate, load demo data, serve the web and the worker
-    test [pytest arguments]                 run the test suite (DATABASE_URL picks the database)
-    manage <arguments>                      any Django management command
+demo [--port N] [--host H] [--fresh]   migrate, load demo data, serve the web and the worker
+test [pytest arguments]                 run the test suite (DATABASE_URL picks the database)
+manage <arguments>                      any Django management command
 """
 
 import argparse

@@ -2,7 +2,9 @@
 whose data it is, bob is another insured (the outsider), and staff are named by their role."""
 
 import datetime as dt
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -29,9 +31,7 @@ def alice(db: None) -> User:
     person = f.InsuredPersonFactory(user=user, phone="+79161234567", email="alice@example.ru")
     policy = f.PolicyFactory(insured=person, number="001-0000001", personnel_number="T-1001")
     son = f.InsuredPersonFactory(first_name="Артём", patronymic="Андреевич", birth_date=dt.date(2015, 6, 1), sex="m")
-    f.PolicyFactory(
-        insured=son, holder=person, relation=Relation.CHILD, program=policy.program, number="001-0000002"
-    )
+    f.PolicyFactory(insured=son, holder=person, relation=Relation.CHILD, program=policy.program, number="001-0000002")
     return user
 
 
@@ -82,3 +82,51 @@ def backoffice_user(db: None) -> User:
 
 def aware(day: dt.date, hour: int = 12) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)), timezone.get_fixed_timezone(180))
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium_path() -> str | None:
+    import shutil
+
+    return os.environ.get("POLIS_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture
+def browser_page(live_server, tmp_path):
+    """A Playwright page in Debian's headless Chromium (no `playwright install`), pointed at the
+    live server. Without a browser the test is skipped — except in CI, where it must run."""
+    executable = _chromium_path()
+    if executable is None:
+        if os.environ.get("POLIS_REQUIRE_BROWSER"):
+            pytest.fail("Chromium не найден, а POLIS_REQUIRE_BROWSER требует браузерные тесты")
+        pytest.skip("Chromium не установлен: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop on this thread; the test's own ORM reads are safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            base_url=live_server.url, locale="ru-RU", accept_downloads=True, viewport={"width": 1280, "height": 900}
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            yield page
+        finally:
+            shots = os.environ.get("POLIS_SCREENSHOTS")
+            if shots:
+                Path(shots).mkdir(parents=True, exist_ok=True)
+            context.close()
+            browser.close()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("hr/", include("polis.coverage.hr_urls")),
     path("desk/", include("polis.care.urls")),
     path("clinic/", include("polis.network.urls")),
+    path("notifications/", include("polis.notify.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

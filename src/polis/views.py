@@ -16,4 +16,5 @@ HOME_BY_ROLE = {
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each role starts on its own console."""
-    return redirect(HOME_BY_ROLE.get(request.user.role, "coverage:dashboard"))  # type: ignore[union-attr]
+    role = getattr(request.user, "role", Role.INSURED)
+    return redirect(HOME_BY_ROLE.get(Role(role), "coverage:dashboard"))

@@ -23,7 +23,7 @@ def find_user_by_login(login: str) -> User | None:
 
 
 class PhoneOrEmailBackend(ModelBackend):
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
     ) -> User | None:
         user = find_user_by_login(username or kwargs.get("email") or "")

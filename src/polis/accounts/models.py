@@ -1,6 +1,7 @@
 """People who log in, their roles, consents, one-time codes, login attempts and API tokens."""
 
 import uuid
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -58,7 +59,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("пользователь")
@@ -105,7 +106,7 @@ class ConsentText(models.Model):
 
 
 class Consent(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents", verbose_name=_("пользователь"))
     kind = models.CharField(_("вид"), max_length=20, choices=ConsentKind.choices)
     text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, verbose_name=_("редакция"))
     given_at = models.DateTimeField(_("дано"))
@@ -176,7 +177,7 @@ class LoginAttempt(models.Model):
 class ApiToken(models.Model):
     """A bearer token for the mobile app. Only the SHA-256 of the key is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("пользователь"))
     key_hash = models.CharField(max_length=64, unique=True)
     name = models.CharField(_("устройство"), max_length=100, blank=True)
     created_at = models.DateTimeField(default=clock.now)

@@ -7,6 +7,7 @@ there (RESO: deposit; Alfa: consent; SOGAZ: bound card): a setting, never a cons
 """
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -130,9 +131,7 @@ class Contract(models.Model):
 
 
 class Program(models.Model):
-    contract = models.ForeignKey(
-        Contract, on_delete=models.CASCADE, related_name="programs", verbose_name=_("договор")
-    )
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="programs", verbose_name=_("договор"))
     code = models.CharField(_("код"), max_length=40)
     name = models.CharField(_("название"), max_length=200)
     description = models.TextField(_("описание"), blank=True)
@@ -152,9 +151,7 @@ class Program(models.Model):
     activation_delay_working_days = models.PositiveSmallIntegerField(
         _("франшиза: вступает в силу через, рабочих дней"), default=0
     )
-    activation_delay_hours = models.PositiveSmallIntegerField(
-        _("франшиза: вступает в силу через, часов"), default=0
-    )
+    activation_delay_hours = models.PositiveSmallIntegerField(_("франшиза: вступает в силу через, часов"), default=0)
     deposit_per_person_kopecks = models.BigIntegerField(_("авансовый платёж на человека, коп."), default=0)
     deposit_minimum_kopecks = models.BigIntegerField(_("минимальный авансовый платёж, коп."), default=0)
     payment_deadline_days = models.PositiveSmallIntegerField(_("срок оплаты счёта"), default=0)
@@ -182,7 +179,7 @@ class Program(models.Model):
 class ProgramCare(models.Model):
     """A kind of care the program covers, with its conditions in plain words."""
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="care")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="care", verbose_name=_("программа"))
     kind = models.CharField(_("вид помощи"), max_length=20, choices=KindOfCare.choices)
     conditions = models.TextField(_("условия"), blank=True)
 
@@ -198,8 +195,8 @@ class ProgramCare(models.Model):
 class ProgramClinic(models.Model):
     """A clinic of the program for one kind of care, and how people get in there."""
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="clinics")
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="programs")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="clinics", verbose_name=_("программа"))
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="programs", verbose_name=_("клиника"))
     kind = models.CharField(_("вид помощи"), max_length=20, choices=KindOfCare.choices)
     access_mode = models.CharField(
         _("порядок доступа"), max_length=20, choices=AccessMode.choices, default=AccessMode.DESK
@@ -208,9 +205,7 @@ class ProgramClinic(models.Model):
     class Meta:
         verbose_name = _("клиника программы")
         verbose_name_plural = _("клиники программы")
-        constraints = [
-            models.UniqueConstraint(fields=["program", "clinic", "kind"], name="program_clinic_kind_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["program", "clinic", "kind"], name="program_clinic_kind_unique")]
         indexes = [models.Index(fields=["program", "kind"])]
 
     def __str__(self) -> str:
@@ -223,7 +218,9 @@ class CopayRule(models.Model):
     0 % is a rule too (e.g. emergency and inpatient care without co-pay).
     """
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="copay_rules")
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="copay_rules", verbose_name=_("программа")
+    )
     service_category = models.CharField(_("категория услуг"), max_length=20, choices=ServiceCategory.choices)
     percent = models.DecimalField(_("процент"), max_digits=5, decimal_places=2, null=True, blank=True)
     fixed_kopecks = models.BigIntegerField(_("фиксированная сумма за посещение, коп."), null=True, blank=True)
@@ -261,7 +258,7 @@ class CopayRule(models.Model):
 class ProgramLimit(models.Model):
     """A counter: at most N services of a group per period (psychologist: 3 per contract)."""
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="limits")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="limits", verbose_name=_("программа"))
     service_group = models.CharField(_("код группы услуг"), max_length=40)
     name = models.CharField(_("группа услуг"), max_length=200)
     max_count = models.PositiveIntegerField(_("не более, раз"))
@@ -313,7 +310,7 @@ class InsuredPerson(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.name_key = name_key(self.last_name, self.first_name, self.patronymic)
         super().save(*args, **kwargs)
 
@@ -357,9 +354,11 @@ class PolicyQuerySet(models.QuerySet["Policy"]):
 
 class Policy(models.Model):
     number = models.CharField(_("номер полиса"), max_length=40, unique=True)
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="policies")
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="policies")
-    insured = models.ForeignKey(InsuredPerson, on_delete=models.PROTECT, related_name="policies")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="policies", verbose_name=_("договор"))
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="policies", verbose_name=_("программа"))
+    insured = models.ForeignKey(
+        InsuredPerson, on_delete=models.PROTECT, related_name="policies", verbose_name=_("застрахованный")
+    )
     # For a relative's policy, the insured adult who is its policyholder and sees it.
     holder = models.ForeignKey(
         InsuredPerson,
@@ -423,7 +422,7 @@ class Policy(models.Model):
 
     @property
     def status_label(self) -> str:
-        return PolicyStatus(self.status).label
+        return str(PolicyStatus(self.status).label)
 
     @property
     def is_relative(self) -> bool:
@@ -434,8 +433,8 @@ class LimitUsage(models.Model):
     """One use of a limited service, counted against the program's limit. Written by whatever
     learns of the service (a registry line, a telemedicine consultation, the back office)."""
 
-    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="limit_usages")
-    limit = models.ForeignKey(ProgramLimit, on_delete=models.CASCADE, related_name="usages")
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="limit_usages", verbose_name=_("полис"))
+    limit = models.ForeignKey(ProgramLimit, on_delete=models.CASCADE, related_name="usages", verbose_name=_("лимит"))
     used_on = models.DateField(_("дата"))
     quantity = models.PositiveIntegerField(_("количество"), default=1)
     source = models.CharField(_("основание"), max_length=200, blank=True)

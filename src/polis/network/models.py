@@ -61,7 +61,7 @@ class Clinic(models.Model):
 class ClinicCare(models.Model):
     """A kind of care a clinic gives, whatever program sends people there."""
 
-    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="care")
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="care", verbose_name=_("клиника"))
     kind = models.CharField(_("вид помощи"), max_length=20, choices=KindOfCare.choices)
 
     class Meta:

@@ -1,4 +1,9 @@
 from django.urls import path
 
+from polis.network import views
+
 app_name = "clinic"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("patients/", views.patients, name="patients"),
+]

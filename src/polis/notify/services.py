@@ -50,3 +50,12 @@ def message_deliver(*, message_id: int) -> None:
 
 def notification_create(*, user: User, title: str, body: str = "", link: str = "") -> Notification:
     return Notification.objects.create(user=user, title=title, body=body, link=link)
+
+
+def notifications_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark the user's unread notifications read (one, or all). A conditional UPDATE: a second
+    click changes nothing and keeps the first read time."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=clock.now())

@@ -12,7 +12,7 @@ from polis.network.models import Clinic, ClinicCare, KindOfCare
 TODAY = dt.date(2026, 11, 20)
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -25,12 +25,12 @@ class UserFactory(DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "Secret-pass-42")
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+    def _save(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             obj.save()
 
 
-class ClinicFactory(DjangoModelFactory):
+class ClinicFactory(DjangoModelFactory[Clinic]):
     class Meta:
         model = Clinic
 
@@ -43,7 +43,7 @@ class ClinicFactory(DjangoModelFactory):
     phones = "+7 495 123-45-67"
 
 
-class ClinicCareFactory(DjangoModelFactory):
+class ClinicCareFactory(DjangoModelFactory[ClinicCare]):
     class Meta:
         model = ClinicCare
 
@@ -51,7 +51,7 @@ class ClinicCareFactory(DjangoModelFactory):
     kind = KindOfCare.OUTPATIENT
 
 
-class PolicyholderFactory(DjangoModelFactory):
+class PolicyholderFactory(DjangoModelFactory[cov.Policyholder]):
     class Meta:
         model = cov.Policyholder
 
@@ -60,7 +60,7 @@ class PolicyholderFactory(DjangoModelFactory):
     inn = factory.Sequence(lambda n: f"77{n:08d}")
 
 
-class ContractFactory(DjangoModelFactory):
+class ContractFactory(DjangoModelFactory[cov.Contract]):
     class Meta:
         model = cov.Contract
 
@@ -74,7 +74,7 @@ class ContractFactory(DjangoModelFactory):
     admin_email = "admin@example.ru"
 
 
-class ProgramFactory(DjangoModelFactory):
+class ProgramFactory(DjangoModelFactory[cov.Program]):
     class Meta:
         model = cov.Program
 
@@ -83,7 +83,7 @@ class ProgramFactory(DjangoModelFactory):
     name = "Поликлиника + стоматология"
 
 
-class ProgramCareFactory(DjangoModelFactory):
+class ProgramCareFactory(DjangoModelFactory[cov.ProgramCare]):
     class Meta:
         model = cov.ProgramCare
 
@@ -91,7 +91,7 @@ class ProgramCareFactory(DjangoModelFactory):
     kind = KindOfCare.OUTPATIENT
 
 
-class ProgramClinicFactory(DjangoModelFactory):
+class ProgramClinicFactory(DjangoModelFactory[cov.ProgramClinic]):
     class Meta:
         model = cov.ProgramClinic
 
@@ -100,7 +100,7 @@ class ProgramClinicFactory(DjangoModelFactory):
     kind = KindOfCare.OUTPATIENT
 
 
-class ProgramLimitFactory(DjangoModelFactory):
+class ProgramLimitFactory(DjangoModelFactory[cov.ProgramLimit]):
     class Meta:
         model = cov.ProgramLimit
 
@@ -111,7 +111,7 @@ class ProgramLimitFactory(DjangoModelFactory):
     period = cov.LimitPeriod.CONTRACT
 
 
-class InsuredPersonFactory(DjangoModelFactory):
+class InsuredPersonFactory(DjangoModelFactory[cov.InsuredPerson]):
     class Meta:
         model = cov.InsuredPerson
 
@@ -123,11 +123,11 @@ class InsuredPersonFactory(DjangoModelFactory):
     city = "Москва"
 
 
-class PolicyFactory(DjangoModelFactory):
+class PolicyFactory(DjangoModelFactory[cov.Policy]):
     class Meta:
         model = cov.Policy
 
-    number = factory.Sequence(lambda n: f"001-{n:07d}")
+    number = factory.Sequence(lambda n: f"900-{n:07d}")
     program = factory.SubFactory(ProgramFactory)
     contract = factory.SelfAttribute("program.contract")
     insured = factory.SubFactory(InsuredPersonFactory)

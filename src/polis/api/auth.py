@@ -1,0 +1,24 @@
+"""Who is calling the API: the app with a bearer token, or a logged-in browser (so the docs
+page's "Try it out" works for a person who has logged in on the site)."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, django_auth
+
+from polis.accounts.models import User
+from polis.accounts.services import api_token_user
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = api_token_user(key=token)
+        if user is None:
+            return None
+        request.user = user
+        return user
+
+
+bearer = BearerToken()
+# Tried in order: a token first, then the session cookie (which ninja checks for CSRF).
+authenticated: list[Any] = [bearer, django_auth]
