@@ -61,7 +61,7 @@ def demo(argv: list[str]) -> int:
 
     print("Готовлю базу данных…", flush=True)
     manage("migrate", "--no-input", "-v", "0", env=env)
-    manage("demo_data", env=env)
+    manage("demo_data", "--no-logins", env=env)
     manage("collectstatic", "--no-input", "-v", "0", env=env)
 
     web = subprocess.Popen(
@@ -106,7 +106,10 @@ def demo(argv: list[str]) -> int:
 def test(argv: list[str]) -> int:
     if not check_system_libraries():
         return 1
-    result = subprocess.run([PYTHON, "-m", "pytest", *argv], cwd=PROJECT_DIR)
+    # The test settings (tasks run at once, cheap hashing) whatever the shell has set;
+    # DATABASE_URL still picks SQLite or PostgreSQL.
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "polis.settings_test"}
+    result = subprocess.run([PYTHON, "-m", "pytest", *argv], cwd=PROJECT_DIR, env=env)
     return result.returncode
 
 
@@ -120,6 +123,16 @@ def main() -> int:
         return demo(rest)
     if command == "test":
         return test(rest)
+    if command == "bench":
+        if not rest:
+            names = sorted(p.stem for p in (PROJECT_DIR / "bench").glob("*.py"))
+            print("Бенчмарки: " + ", ".join(names))
+            return 0
+        script = PROJECT_DIR / "bench" / f"{rest[0]}.py"
+        if not script.exists():
+            print(f"Нет бенчмарка {rest[0]} (bench/{rest[0]}.py)", file=sys.stderr)
+            return 2
+        return subprocess.run([PYTHON, str(script), *rest[1:]], cwd=PROJECT_DIR).returncode
     if command == "manage":
         return subprocess.run([PYTHON, str(PROJECT_DIR / "manage.py"), *rest], cwd=PROJECT_DIR).returncode
     print(f"Неизвестная команда: {command}\n{__doc__}", file=sys.stderr)

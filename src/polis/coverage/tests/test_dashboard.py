@@ -118,7 +118,7 @@ def test_the_dashboard_query_count_does_not_grow_with_relatives_and_policies(cli
         page = client.get(DASHBOARD)
 
     assert page.content.decode().count("policy-card") >= 2 + 8
-    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    assert len(many) == len(few) > 0, [q["sql"] for q in many.captured_queries]
 
 
 def test_own_policies_come_first_and_those_in_force_before_ended_ones(alice, alice_person):

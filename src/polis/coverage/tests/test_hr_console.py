@@ -142,7 +142,7 @@ def test_the_list_costs_the_same_queries_for_3_or_40_people(hr_client, contract)
         f.PolicyFactory(number=f"001-9{n:06d}", program=program, insured=f.InsuredPersonFactory())
     many = count_queries()
 
-    assert few == many
+    assert few == many > 0
 
 
 def test_hr_opens_a_persons_policy_page(hr_client, alice_policy):

@@ -16,6 +16,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--logins-only", action="store_true", help="только напечатать логины того, что уже есть в базе"
         )
+        parser.add_argument("--no-logins", action="store_true", help="не печатать логины (их напечатает ./polis demo)")
         parser.add_argument("--seed", type=int, default=SEED, help="зерно генератора (по умолчанию %(default)s)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -27,4 +28,5 @@ class Command(BaseCommand):
             self.stdout.write("Демо-данные уже загружены — ничего не меняю. (`./polis demo --fresh` начнёт с нуля.)")
             return
         self.stdout.write(self.style.SUCCESS(f"Демо-данные загружены за {time.monotonic() - started:.1f} с."))
-        self.stdout.write(render_logins())
+        if not options["no_logins"]:
+            self.stdout.write(render_logins())

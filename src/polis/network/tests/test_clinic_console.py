@@ -115,7 +115,7 @@ def test_the_patient_list_pages_by_fifty_at_a_constant_query_cost(clinic_client,
 
     assert len(patient_numbers(first)) == 50
     assert len(patient_numbers(second)) == 3
-    assert few == many
+    assert few == many > 0
 
 
 def test_a_clerk_of_another_clinic_sees_its_own_clinic_and_none_of_ours(client, clinic):
