@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "polis.coverage",
     "polis.care",
     "polis.notify",
+    "polis.jobs",
     "polis.api",
 ]
 
@@ -206,6 +207,11 @@ SMS_SENDER = os.environ.get("SMS_SENDER", "")
 
 POLIS_INSURER_NAME = os.environ.get("POLIS_INSURER_NAME", "Страховая компания «Полис»")
 POLIS_SITE_URL = os.environ.get("POLIS_SITE_URL", "http://127.0.0.1:8000")
+# Map tiles are loaded by the browser; the list and the markers work without them.
+POLIS_MAP_TILES_URL = os.environ.get("POLIS_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+POLIS_MAP_ATTRIBUTION = os.environ.get(
+    "POLIS_MAP_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+)
 
 # Brute-force limits (one place; tests read them from here).
 POLIS_LOGIN_MAX_FAILURES = 5
