@@ -20,7 +20,12 @@ MOSCOW_NOON = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 @pytest.fixture(autouse=True)
 def frozen_now() -> Iterator[mock.MagicMock]:
     """The clock stands at 20.11.2026 12:00 Moscow unless a test moves it (frozen_now.return_value)."""
-    with mock.patch("polis.clock.now", return_value=MOSCOW_NOON) as now:
+    # Django's own clock too: model defaults hold `clock.now` itself (bound at import), and it
+    # asks timezone.now() at call time — so one mock moves every "now" in the process.
+    with (
+        mock.patch("polis.clock.now", return_value=MOSCOW_NOON) as now,
+        mock.patch("django.utils.timezone.now", new=now),
+    ):
         yield now
 
 
@@ -104,7 +109,11 @@ def _chromium_path() -> str | None:
 @pytest.fixture
 def browser_page(live_server, tmp_path):
     """A Playwright page in Debian's headless Chromium (no `playwright install`), pointed at the
-    live server. Without a browser the test is skipped — except in CI, where it must run."""
+    live server. Without a browser the test is skipped — except in CI, where it must run.
+
+    Tests using it need `django_db(transaction=True, serialized_rollback=True)`: a transactional
+    test flushes the database, and without the serialized rollback the rows that data migrations
+    seed (consent texts, specialties, metro stations) are gone for the tests after it."""
     executable = _chromium_path()
     if executable is None:
         if os.environ.get("POLIS_REQUIRE_BROWSER"):

@@ -11,7 +11,11 @@ admin.site.index_title = "Управление ДМС"
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("polis.accounts.urls")),
+    path("my/clinics/", include("polis.network.directory_urls")),
+    path("my/bookings/", include("polis.network.booking_urls")),
     path("my/", include("polis.coverage.urls")),
+    path("jobs/", include("polis.jobs.urls")),
+    path("backoffice/network/", include("polis.network.import_urls")),
     path("hr/", include("polis.coverage.hr_urls")),
     path("desk/", include("polis.care.urls")),
     path("clinic/", include("polis.network.urls")),

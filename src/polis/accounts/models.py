@@ -116,7 +116,7 @@ class Consent(models.Model):
     class Meta:
         verbose_name = _("согласие")
         verbose_name_plural = _("согласия")
-        ordering = ["-given_at"]
+        ordering = ["-given_at", "-pk"]
         constraints = [
             # At most one consent of a kind in force per person; withdrawn ones stay as history.
             models.UniqueConstraint(

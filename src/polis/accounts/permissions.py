@@ -8,6 +8,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from polis.accounts.models import User
+
 View = Callable[..., HttpResponse]
 
 
@@ -27,3 +29,10 @@ def role_required(*roles: str) -> Callable[[View], View]:
         return wrapper
 
     return decorator
+
+
+def viewer(request: HttpRequest) -> User:
+    """The logged-in user of a view behind role_required, typed for the selectors."""
+    user = request.user
+    assert isinstance(user, User)
+    return user

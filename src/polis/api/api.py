@@ -22,6 +22,8 @@ from polis.api.auth import authenticated
 from polis.api.errors import ApiError
 from polis.care.api import router as desk_router
 from polis.coverage.api import router as policies_router
+from polis.network.api_booking import booking_router
+from polis.network.api_directory import clinics_router
 
 api = NinjaAPI(
     title="Polis API",
@@ -40,6 +42,8 @@ api.add_router("/auth", auth_router, tags=["Вход и регистрация"]
 api.add_router("/me", me_router, tags=["Профиль и согласия"])
 api.add_router("/policies", policies_router, tags=["Полисы"])
 api.add_router("/desk", desk_router, tags=["Медицинский пульт"])
+api.add_router("/clinics", clinics_router, tags=["Клиники"])
+api.add_router("/bookings", booking_router, tags=["Запись на приём"])
 
 
 @api.get("/health", auth=None, tags=["Служебное"], summary="Проверка работоспособности")

@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from polis.accounts.models import Role, User
-from polis.accounts.permissions import role_required
+from polis.accounts.models import Role
+from polis.accounts.permissions import role_required, viewer
 from polis.care import selectors
 from polis.care.selectors import DeskQuery
 from polis.coverage.selectors import policy_overview
@@ -80,18 +80,12 @@ class DeskSearchForm(forms.Form):
         )
 
 
-def _viewer(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @role_required(Role.DESK)
 def search(request: HttpRequest) -> HttpResponse:
     form = DeskSearchForm(request.GET or None)
     results = None
     if form.is_bound and form.is_valid():
-        results = selectors.desk_search(viewer=_viewer(request), query=form.to_query())
+        results = selectors.desk_search(viewer=viewer(request), query=form.to_query())
     return render(
         request,
         "care/search.html",
@@ -101,8 +95,8 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.DESK)
 def policy(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
-    found = selectors.desk_policy(viewer=viewer, pk=pk)
+    me = viewer(request)
+    found = selectors.desk_policy(viewer=me, pk=pk)
     return render(
         request,
         "care/policy.html",
@@ -110,6 +104,6 @@ def policy(request: HttpRequest, pk: int) -> HttpResponse:
             "o": policy_overview(policy=found),
             "policy": found,
             "person": found.insured,
-            "others": selectors.desk_other_policies(viewer=viewer, policy=found),
+            "others": selectors.desk_other_policies(viewer=me, policy=found),
         },
     )

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from polis.accounts.models import Role, User
-from polis.accounts.permissions import role_required
+from polis.accounts.permissions import role_required, viewer
 from polis.coverage import hr_selectors, pdf
 from polis.coverage.hr_selectors import PeopleFilter, PersonStatus
 from polis.coverage.models import Contract, Program
@@ -66,21 +66,15 @@ class PeopleFilterForm(forms.Form):
         )
 
 
-def _viewer(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @role_required(Role.HR)
 def people(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
-    form = PeopleFilterForm(request.GET or None, viewer=viewer)
+    me = viewer(request)
+    form = PeopleFilterForm(request.GET or None, viewer=me)
     if form.is_bound:
         form.is_valid()
     filters = form.to_filter()
-    contracts = list(hr_selectors.hr_contracts(viewer=viewer))
-    page = Paginator(hr_selectors.hr_people(viewer=viewer, filters=filters), PEOPLE_PER_PAGE).get_page(
+    contracts = list(hr_selectors.hr_contracts(viewer=me))
+    page = Paginator(hr_selectors.hr_people(viewer=me, filters=filters), PEOPLE_PER_PAGE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
@@ -92,7 +86,7 @@ def people(request: HttpRequest) -> HttpResponse:
             "form": form,
             "contracts": contracts,
             "page_obj": page,
-            "counts": hr_selectors.hr_people_counts(viewer=viewer, filters=filters),
+            "counts": hr_selectors.hr_people_counts(viewer=me, filters=filters),
             "query_string": query.urlencode(),
         },
     )
@@ -100,15 +94,15 @@ def people(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.HR)
 def person(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
-    policy = hr_selectors.hr_policy(viewer=viewer, pk=pk)
+    me = viewer(request)
+    policy = hr_selectors.hr_policy(viewer=me, pk=pk)
     return render(
         request,
         "hr/person.html",
         {
             "policy": policy,
             "person": policy.insured,
-            "relatives": hr_selectors.hr_relatives_policies(viewer=viewer, policy=policy),
+            "relatives": hr_selectors.hr_relatives_policies(viewer=me, policy=policy),
         },
     )
 
@@ -116,17 +110,17 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.HR)
 def policy_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """HR prints the policies of its contract's people (with the contract's own note on them)."""
-    policy = hr_selectors.hr_policy(viewer=_viewer(request), pk=pk)
+    policy = hr_selectors.hr_policy(viewer=viewer(request), pk=pk)
     filename, display_name = pdf.policy_pdf_filename(policy)
     return pdf.pdf_attachment(pdf.render_policy_pdf(policy=policy), filename=filename, display_name=display_name)
 
 
 @role_required(Role.HR)
 def contract(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
-    found = hr_selectors.hr_contract(viewer=viewer, pk=pk)
+    me = viewer(request)
+    found = hr_selectors.hr_contract(viewer=me, pk=pk)
     return render(
         request,
         "hr/contract.html",
-        {"contract": found, "programs": hr_selectors.hr_contract_programs(viewer=viewer, contract=found)},
+        {"contract": found, "programs": hr_selectors.hr_contract_programs(viewer=me, contract=found)},
     )

@@ -11,8 +11,10 @@ from django.shortcuts import render
 
 from polis.accounts.models import Role
 from polis.coverage import pdf, selectors
+from polis.network.booking_selectors import upcoming_bookings_for_user
 
 View = Callable[..., HttpResponse]
+UPCOMING_ON_DASHBOARD = 5
 
 
 def insured_required(view: View) -> View:
@@ -35,7 +37,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "coverage/dashboard.html",
-        {"policies": policies, "desk": selectors.desk_contacts(city=city)},
+        {
+            "policies": policies,
+            "desk": selectors.desk_contacts(city=city),
+            # One query however many relatives: the next few visits booked online.
+            "upcoming_bookings": list(upcoming_bookings_for_user(user=request.user)[:UPCOMING_ON_DASHBOARD]),
+        },
     )
 
 

@@ -1,5 +1,9 @@
 """Loading the demo: the desk's phones, the clinic network, contracts with their programs, the
-insured people and the users of every role. One transaction, deterministic for a seed."""
+insured people, the users of every role, then doctors, schedules and price lists. One transaction,
+deterministic for a seed (the schedule follows the load date: two weeks from today).
+
+A demo loaded before is refreshed instead: what it lacks of the clinic network is added once, and
+the doctors' slots are topped up so that the next two weeks can always be booked."""
 
 import datetime as dt
 import random
@@ -20,8 +24,9 @@ from polis.coverage.models import (
     ProgramLimit,
 )
 from polis.demo import ids
-from polis.demo.clinics import CLINICS, DEN, MOSCOW, OUT, TEL, ClinicSeed
+from polis.demo.clinics import CLINIC_CODES, CLINICS, DEN, MOSCOW, OUT, TEL, ClinicSeed
 from polis.demo.insured import create_insured
+from polis.demo.network import add_network_demo
 from polis.demo.programs import (
     FAMILY_PROGRAMS,
     IT_PROGRAMS,
@@ -30,6 +35,7 @@ from polis.demo.programs import (
     ProgramSeed,
     care_conditions,
 )
+from polis.demo.schedule import top_up_slots
 from polis.demo.users import create_users
 from polis.network.models import Clinic, ClinicCare
 
@@ -70,7 +76,21 @@ def load_demo(*, seed: int = SEED) -> bool:
             programs[program_seed.code] = _create_program(rng, contract, program_seed, clinics)
     people = create_insured(rng, contracts=contracts, programs=programs, clinics=clinics)
     create_users(contracts=contracts, clinics=clinics, people=people)
+    add_network_demo(seed=seed, clinics=clinics)
     return True
+
+
+@dataclass(frozen=True)
+class Refresh:
+    network_added: bool  # doctors, slots, price lists and bookings added to an older demo
+    slots_added: int
+
+
+@transaction.atomic
+def refresh_demo(*, seed: int = SEED) -> Refresh:
+    """For a demo loaded on an earlier day (or by an earlier version): idempotent."""
+    network_added = add_network_demo(seed=seed)
+    return Refresh(network_added=network_added, slots_added=top_up_slots())
 
 
 def _create_desk_contacts() -> None:
@@ -115,7 +135,8 @@ def _create_clinics(rng: random.Random) -> dict[str, Clinic]:
         inn = ids.organization_inn(rng, region)
         clinics.append(
             Clinic(
-                name=seed.name, legal_name=seed.legal_name, inn=inn, kpp=ids.kpp_for(inn), city=seed.city,
+                code=CLINIC_CODES[seed.key], name=seed.name, legal_name=seed.legal_name, inn=inn,
+                kpp=ids.kpp_for(inn), city=seed.city,
                 address=seed.address, metro=seed.metro, latitude=Decimal(seed.lat), longitude=Decimal(seed.lon),
                 phones=", ".join(phones), website=f"https://{seed.key}.ru", email=f"info@{seed.key}.ru",
                 opening_hours=seed.hours, price_category=seed.category, is_franchise=seed.franchise,

@@ -1,5 +1,6 @@
 """The demo clinic network: invented clinics at real streets, with the metro station nearby and
-coordinates that fall on that street (to six decimals, as the map will want them)."""
+coordinates that fall on that street (to six decimals, as the map will want them).
+Every clinic has the insurer's network code (MSK-001, SPB-001, …) imports match it by."""
 
 from dataclasses import dataclass
 from functools import partial
@@ -203,4 +204,29 @@ CLINICS: tuple[ClinicSeed, ...] = (
     _s("doktor-online-spb", "Телемедицинский сервис «Доктор онлайн — Петербург»", "ООО «Доктор онлайн СПб»",
        "г. Санкт-Петербург, ул. Профессора Попова, д. 23", "Петроградская", "59.971300", "30.304900",
        (TEL,), 1, ROUND_THE_CLOCK, online=True),
+)  # fmt: skip
+
+
+CITY_CODES = {MOSCOW: "MSK", SPB: "SPB"}
+
+
+def _codes() -> dict[str, str]:
+    numbers: dict[str, int] = {}
+    codes = {}
+    for seed in CLINICS:
+        numbers[seed.city] = numbers.get(seed.city, 0) + 1
+        codes[seed.key] = f"{CITY_CODES[seed.city]}-{numbers[seed.city]:03d}"
+    return codes
+
+
+# Network codes by clinic key: the order of CLINICS within a city, so they never change.
+CLINIC_CODES: dict[str, str] = _codes()
+
+# Clinics that see children too: a pediatrician works there.
+CHILDREN_SEEN = frozenset(
+    {
+        PRESNYA, "sk-alekseevskaya", "mc-gagarinsky", "taganka", "izmaylovo", "kolomenskoe", "savyolovskaya",
+        "yasenevo", "doktor-online", "sk-petrogradskaya", "mc-elektrosila", "komendantsky", "ladozhskaya",
+        "mc-kupchino", "park-pobedy", "doktor-online-spb",
+    }
 )  # fmt: skip

@@ -4,7 +4,7 @@ It reads the database, so it shows what exists (after a reset, after someone reg
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from polis.accounts.models import User
+from polis.accounts.models import Role, User
 from polis.coverage.models import Policy
 from polis.demo.insured import ARTEM, EKATERINA, OLGA
 from polis.demo.users import DEMO_PASSWORD, LOGINS, LoginSeed
@@ -24,7 +24,10 @@ def render_logins() -> str:
         if user is None:
             continue
         logins = [user.email] + ([format_phone(user.phone)] if user.phone else [])
-        rows.append([seed.label, "\n".join(logins), DEMO_PASSWORD, f"{_url(seed)}\n{seed.what}"])
+        where = f"{_url(seed)}\n{seed.what}"
+        if seed.role == Role.INSURED:
+            where += f"\nКлиники и онлайн-запись: {_clinics_url()}"
+        rows.append([seed.label, "\n".join(logins), DEMO_PASSWORD, where])
     parts = [
         "Демо-входы (пароль у всех один):",
         _table(["Роль", "Логин: e-mail или телефон", "Пароль", "Что открыть"], rows),
@@ -49,6 +52,10 @@ def _reverse_first(*names: str) -> str | None:
 
 def _url(seed: LoginSeed) -> str:
     return _site(_reverse_first(seed.url_name) or seed.fallback_path)
+
+
+def _clinics_url() -> str:
+    return _site(_reverse_first("clinics:list", "clinics:index", "clinics:directory") or "/my/clinics/")
 
 
 def _registration_block() -> str:

@@ -39,7 +39,7 @@ class Job(models.Model):
     class Meta:
         verbose_name = _("фоновое задание")
         verbose_name_plural = _("фоновые задания")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return self.title

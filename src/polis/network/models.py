@@ -212,7 +212,7 @@ class Booking(models.Model):
     class Meta:
         verbose_name = _("запись на приём")
         verbose_name_plural = _("записи на приём")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["slot"], condition=Q(status="active"), name="one_active_booking_per_slot")
         ]

@@ -32,7 +32,7 @@ class OutboundMessage(models.Model):
     class Meta:
         verbose_name = _("исходящее сообщение")
         verbose_name_plural = _("исходящие сообщения")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient}"
@@ -51,7 +51,7 @@ class Notification(models.Model):
     class Meta:
         verbose_name = _("уведомление")
         verbose_name_plural = _("уведомления")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["user", "read_at"])]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ from polis.coverage.models import InsuredPerson, Policy
 from polis.notify.models import Channel, OutboundMessage
 from polis.testing import factories as f
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def shot(page, name: str) -> None:

@@ -5,8 +5,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from polis.demo.build import SEED, load_demo
+from polis.demo.build import SEED, load_demo, refresh_demo
 from polis.demo.logins import render_logins
+from polis.demo.network import summary
 
 
 class Command(BaseCommand):
@@ -25,8 +26,21 @@ class Command(BaseCommand):
             return
         started = time.monotonic()
         if not load_demo(seed=options["seed"]):
-            self.stdout.write("Демо-данные уже загружены — ничего не меняю. (`./polis demo --fresh` начнёт с нуля.)")
+            refreshed = refresh_demo(seed=options["seed"])
+            if refreshed.network_added:
+                self.stdout.write("Демо-данные уже загружены; добавлены врачи, расписание, прейскуранты и записи.")
+            elif refreshed.slots_added:
+                self.stdout.write(
+                    "Демо-данные уже загружены; расписание врачей дополнено на две недели вперёд "
+                    f"(новых слотов: {refreshed.slots_added})."
+                )
+            else:
+                self.stdout.write(
+                    "Демо-данные уже загружены, расписание на две недели вперёд есть — ничего не меняю. "
+                    "(`./polis demo --fresh` начнёт с нуля.)"
+                )
             return
         self.stdout.write(self.style.SUCCESS(f"Демо-данные загружены за {time.monotonic() - started:.1f} с."))
+        self.stdout.write(summary())
         if not options["no_logins"]:
             self.stdout.write(render_logins())
