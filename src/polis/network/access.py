@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from polis import clock
+from polis.coverage.franchise import franchise_active
 from polis.coverage.models import AccessMode, Policy, PolicyStatus, ProgramClinic, ServiceMode
 from polis.coverage.selectors import KIND_ORDER, desk_contacts
 from polis.network.models import Clinic, KindOfCare
@@ -111,12 +112,20 @@ def clinics_access(*, policy: Policy, clinics: Iterable[Clinic], on: dt.date | N
             rows[row.clinic_id].append(row)
     desk_phone = _desk_phone(policy) if rows else ""
     policy_reason = _policy_reason(policy, day)
+    franchise_reason = _franchise_reason(policy, day) if any(c.is_franchise for c in clinics) else ""
     return {
         clinic.pk: ClinicAccess(
             clinic=clinic,
             policy=policy,
             kinds=[
-                _kind_access(policy=policy, clinic=clinic, row=row, desk_phone=desk_phone, policy_reason=policy_reason)
+                _kind_access(
+                    policy=policy,
+                    clinic=clinic,
+                    row=row,
+                    desk_phone=desk_phone,
+                    policy_reason=policy_reason,
+                    franchise_reason=franchise_reason,
+                )
                 for row in sorted(rows[clinic.pk], key=lambda r: KIND_ORDER.get(r.kind, 99))
             ],
             policy_reason=policy_reason,
@@ -145,13 +154,24 @@ def _policy_reason(policy: Policy, day: dt.date) -> str:
     }
 
 
+def _franchise_reason(policy: Policy, day: dt.date) -> str:
+    """Why franchise clinics are closed to this person today ("" when they are open)."""
+    if franchise_active(policy=policy, on=day):
+        return ""
+    return _(
+        "Клиника работает с франшизой: до первого визита франшизу нужно активировать (%(how)s). "
+        "Пока франшиза не активна, запись сюда — через медицинский пульт."
+    ) % {"how": str(policy.program.get_franchise_activation_display()).lower()}
+
+
 def _kind_access(
-    *, policy: Policy, clinic: Clinic, row: ProgramClinic, desk_phone: str, policy_reason: str
+    *, policy: Policy, clinic: Clinic, row: ProgramClinic, desk_phone: str, policy_reason: str, franchise_reason: str
 ) -> KindAccess:
     clinic_phone = clinic.phone_list[0] if clinic.phone_list else ""
     mode, reason = _mode(policy=policy, clinic=clinic, row=row)
-    # Issue 4 (franchise): a franchise clinic is open only once the person's franchise is active;
-    # that check goes here, turning `mode`/`reason` into «активируйте франшизу» while it is not.
+    if clinic.is_franchise and franchise_reason:
+        # Activation must precede the first visit to a franchise clinic; until then the desk.
+        mode, reason = DESK, franchise_reason
     if policy_reason:
         reason = policy_reason
     online_allowed = mode == ONLINE and not reason

@@ -159,3 +159,25 @@ def test_access_for_a_list_of_clinics_costs_the_same_queries_whatever_its_length
     assert len(result) == 12
     assert all(a.online_allowed for a in result.values())
     assert len(few_queries) == len(many_queries) <= 2
+
+
+def test_a_franchise_clinic_is_reached_through_the_desk_until_the_franchise_is_activated(alice_policy):
+    _desk()
+    program = alice_policy.program
+    program.franchise_activation = "deposit"
+    program.save()
+    franchise = online_clinic(program, is_franchise=True, name="Клиника с франшизой")
+    plain = online_clinic(program, name="Клиника без франшизы")
+
+    access = clinics_access(policy=alice_policy, clinics=[franchise, plain])
+
+    closed = access[franchise.pk].for_kind(KindOfCare.OUTPATIENT)
+    assert (closed.mode, closed.online_allowed, closed.phone) == ("desk", False, "+7 495 777-00-00")
+    assert "франшизу нужно активировать (неснижаемый авансовый платёж)" in closed.reason
+    assert access[plain.pk].for_kind(KindOfCare.OUTPATIENT).online_allowed
+
+
+def test_a_franchise_clinic_is_open_online_to_a_program_without_franchise(alice_policy):
+    clinic = online_clinic(alice_policy.program, is_franchise=True)
+
+    assert clinic_access(policy=alice_policy, clinic=clinic).for_kind(KindOfCare.OUTPATIENT).online_allowed
