@@ -8,17 +8,11 @@ creates and drops its own database `polis_bench`.
 """
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+from _setup import ThrowawayDatabase, percentile
 
 
 def main() -> int:
@@ -29,80 +23,54 @@ def main() -> int:
     parser.add_argument("--database", default="")
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="polis-bench-")
-    if args.database.startswith("postgres"):
-        base, _, _ = args.database.rpartition("/")
-        os.environ["DATABASE_URL"] = f"{base}/polis_bench"
-        import psycopg
+    with ThrowawayDatabase(args.database, "polis_bench"):
+        from django.db import connection
+        from django.test import Client
 
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS polis_bench")
-            conn.execute("CREATE DATABASE polis_bench")
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "polis.settings")
-    os.environ["POLIS_VAR_DIR"] = tmp
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["TASKS_BACKEND"] = "immediate"
+        from polis.coverage.models import Policy, Relation
+        from polis.testing import factories as f
 
-    import django
+        program = f.ProgramFactory()
+        for _ in range(15):
+            f.ProgramClinicFactory(program=program)
+        f.ProgramLimitFactory(program=program)
+        user = f.UserFactory(email="bench@example.ru", phone="+79990000000")
+        me = f.InsuredPersonFactory(user=user)
+        own = f.PolicyFactory(insured=me, program=program)
+        for _ in range(args.relatives):
+            f.PolicyFactory(insured=f.InsuredPersonFactory(), holder=me, relation=Relation.CHILD, program=program)
 
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
+        client = Client()
+        client.force_login(user)
 
-    from polis.coverage.models import Policy, Relation
-    from polis.testing import factories as f
+        def measure(url: str, runs: int) -> tuple[list[float], int]:
+            client.get(url)  # warm caches and templates
+            queries: list[str] = []
+            # An execute wrapper, not CaptureQueriesContext: each request resets the query log.
+            with connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)):
+                assert client.get(url).status_code == 200
+            timings = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200
+            return timings, len(queries)
 
-    call_command("migrate", verbosity=0)
-    program = f.ProgramFactory()
-    for _ in range(15):
-        f.ProgramClinicFactory(program=program)
-    f.ProgramLimitFactory(program=program)
-    user = f.UserFactory(email="bench@example.ru", phone="+79990000000")
-    me = f.InsuredPersonFactory(user=user)
-    own = f.PolicyFactory(insured=me, program=program)
-    for _ in range(args.relatives):
-        f.PolicyFactory(insured=f.InsuredPersonFactory(), holder=me, relation=Relation.CHILD, program=program)
-
-    client = Client()
-    client.force_login(user)
-
-    def measure(url: str, runs: int) -> tuple[list[float], int]:
-        client.get(url)  # warm caches and templates
-        queries: list[str] = []
-        # An execute wrapper, not CaptureQueriesContext: each request resets the query log.
-        with connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)):
-            assert client.get(url).status_code == 200
-        timings = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200
-        return timings, len(queries)
-
-    vendor = connection.vendor
-    print(f"database={vendor} python={sys.version.split()[0]} policies={Policy.objects.count()}")
-    for name, url, runs in (
-        ("dashboard", "/my/", args.runs),
-        ("policy page", f"/my/policies/{own.pk}/", args.runs),
-        ("policy PDF", f"/my/policies/{own.pk}/policy.pdf", args.pdf_runs),
-        ("memo PDF", f"/my/policies/{own.pk}/memo.pdf", args.pdf_runs),
-    ):
-        timings, queries = measure(url, runs)
-        print(
-            f"{name:12} runs={runs:4} queries={queries:3} "
-            f"p50={statistics.median(timings):7.1f} ms  p95={percentile(timings, 95):7.1f} ms  "
-            f"max={max(timings):7.1f} ms"
-        )
-    if vendor == "postgresql":
-        connection.close()
-        import psycopg
-
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS polis_bench")
+        vendor = connection.vendor
+        print(f"database={vendor} python={sys.version.split()[0]} policies={Policy.objects.count()}")
+        for name, url, runs in (
+            ("dashboard", "/my/", args.runs),
+            ("policy page", f"/my/policies/{own.pk}/", args.runs),
+            ("policy PDF", f"/my/policies/{own.pk}/policy.pdf", args.pdf_runs),
+            ("memo PDF", f"/my/policies/{own.pk}/memo.pdf", args.pdf_runs),
+        ):
+            timings, queries = measure(url, runs)
+            print(
+                f"{name:12} runs={runs:4} queries={queries:3} "
+                f"p50={statistics.median(timings):7.1f} ms  p95={percentile(timings, 95):7.1f} ms  "
+                f"max={max(timings):7.1f} ms"
+            )
     return 0
 
 

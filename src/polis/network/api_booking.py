@@ -13,6 +13,7 @@ from polis.accounts.models import User
 from polis.api.errors import ApiError
 from polis.coverage.selectors import policy_for_user
 from polis.network import booking_selectors as sel
+from polis.network.api_directory import KindAccessOut
 from polis.network.booking import TAKEN, BookingError, booking_cancel, booking_create, booking_reschedule
 from polis.network.models import Booking, Doctor, Slot
 
@@ -59,16 +60,6 @@ class BookingOut(Schema):
     cancel_reason: str
     rescheduled_to_id: int | None
     can_cancel: bool
-
-
-class KindAccessOut(Schema):
-    kind: str
-    kind_label: str
-    mode: str
-    mode_label: str
-    phone: str
-    online_allowed: bool
-    reason: str
 
 
 class SpecialtyOut(Schema):

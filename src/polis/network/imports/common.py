@@ -1,11 +1,13 @@
 """What several network imports check the same way: clinic codes, kinds of care, INN."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from functools import cache
+from typing import Any, TypeVar
 
+from django.db import models
 from django.utils.translation import gettext as _
 
-from polis.jobs.tabular_import import RowRejected
+from polis.jobs.tabular_import import Counts, RowRejected
 from polis.network.models import Clinic, KindOfCare
 from polis.tabular import Row, cell_text, normalize_header
 
@@ -74,3 +76,42 @@ def inn_is_valid(inn: str) -> bool:
     if len(inn) == 12:
         return _check_digit(inn, _INN12_1) == int(inn[10]) and _check_digit(inn, _INN12_2) == int(inn[11])
     return False
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def bulk_upsert(
+    model: type[M],
+    rows: Iterable[tuple[Hashable, dict[str, Any], dict[str, Any]]],
+    *,
+    existing: dict[Any, M],
+) -> Counts:
+    """Insert new rows and update changed ones in two statements; an identical row is counted
+    as unchanged and not written, so the same file twice writes nothing the second time.
+
+    `rows` yields (key, key fields, other values); `existing` maps keys to the rows already saved.
+    """
+    counts = Counts()
+    new: list[M] = []
+    changed: list[M] = []
+    changed_fields: set[str] = set()
+    for key, key_fields, values in rows:
+        current = existing.get(key)
+        if current is None:
+            new.append(model(**key_fields, **values))
+            continue
+        fields = [name for name, value in values.items() if getattr(current, name) != value]
+        if not fields:
+            counts.unchanged += 1
+            continue
+        for name in fields:
+            setattr(current, name, values[name])
+        changed.append(current)
+        changed_fields.update(fields)
+    model._default_manager.bulk_create(new)
+    if changed:
+        model._default_manager.bulk_update(changed, sorted(changed_fields))
+    counts.created += len(new)
+    counts.updated += len(changed)
+    return counts

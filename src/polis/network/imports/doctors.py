@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from polis import clock, tabular
 from polis.jobs.tabular_import import Accepted, Column, Counts, RowRejected, TabularImport
-from polis.network.imports.common import clinic_codes, clinic_ids_by_code, unknown_clinic
+from polis.network.imports.common import bulk_upsert, clinic_codes, clinic_ids_by_code, unknown_clinic
 from polis.network.models import Doctor, Specialty
 from polis.tabular import Header, Row, TabularError, normalize_header
 
@@ -127,27 +127,16 @@ class DoctorImport(TabularImport[DoctorRow]):
     def save(
         self, items: Sequence[Accepted[DoctorRow]]
     ) -> tuple[Counts, list[tuple[Accepted[DoctorRow], RowRejected]]]:
-        counts = Counts()
-        new: list[Doctor] = []
-        changed: list[Doctor] = []
-        changed_fields: set[str] = set()
-        for entry in items:
-            row = entry.item
-            doctor = self.existing.get((row.clinic_id, row.external_id))
-            if doctor is None:
-                new.append(Doctor(clinic_id=row.clinic_id, external_id=row.external_id, **row.values))
-                continue
-            fields = [name for name, value in row.values.items() if getattr(doctor, name) != value]
-            if not fields:
-                counts.unchanged += 1
-                continue
-            for name in fields:
-                setattr(doctor, name, row.values[name])
-            changed.append(doctor)
-            changed_fields.update(fields)
-        Doctor.objects.bulk_create(new)
-        if changed:
-            Doctor.objects.bulk_update(changed, sorted(changed_fields))
-        counts.created += len(new)
-        counts.updated += len(changed)
+        counts = bulk_upsert(
+            Doctor,
+            (
+                (
+                    (e.item.clinic_id, e.item.external_id),
+                    {"clinic_id": e.item.clinic_id, "external_id": e.item.external_id},
+                    e.item.values,
+                )
+                for e in items
+            ),
+            existing=self.existing,
+        )
         return counts, []

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from polis import tabular
 from polis.coverage.models import ServiceCategory
 from polis.jobs.tabular_import import Accepted, Column, Counts, RowRejected, TabularImport
-from polis.network.imports.common import clinic_codes, clinic_ids_by_code, unknown_clinic
+from polis.network.imports.common import bulk_upsert, clinic_codes, clinic_ids_by_code, unknown_clinic
 from polis.network.models import PriceListItem
 from polis.tabular import Row, normalize_header
 
@@ -121,27 +121,12 @@ class PriceListImport(TabularImport[PriceRow]):
         return _("клиника «%(c)s», код услуги «%(s)s»") % {"c": item.clinic_code, "s": item.code}
 
     def save(self, items: Sequence[Accepted[PriceRow]]) -> tuple[Counts, list[tuple[Accepted[PriceRow], RowRejected]]]:
-        counts = Counts()
-        new: list[PriceListItem] = []
-        changed: list[PriceListItem] = []
-        changed_fields: set[str] = set()
-        for entry in items:
-            row = entry.item
-            item = self.existing.get((row.clinic_id, row.code))
-            if item is None:
-                new.append(PriceListItem(clinic_id=row.clinic_id, code=row.code, **row.values))
-                continue
-            fields = [name for name, value in row.values.items() if getattr(item, name) != value]
-            if not fields:
-                counts.unchanged += 1
-                continue
-            for name in fields:
-                setattr(item, name, row.values[name])
-            changed.append(item)
-            changed_fields.update(fields)
-        PriceListItem.objects.bulk_create(new)
-        if changed:
-            PriceListItem.objects.bulk_update(changed, sorted(changed_fields))
-        counts.created += len(new)
-        counts.updated += len(changed)
+        counts = bulk_upsert(
+            PriceListItem,
+            (
+                ((e.item.clinic_id, e.item.code), {"clinic_id": e.item.clinic_id, "code": e.item.code}, e.item.values)
+                for e in items
+            ),
+            existing=self.existing,
+        )
         return counts, []
