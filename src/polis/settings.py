@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "polis.care",
     "polis.notify",
     "polis.jobs",
+    "polis.payments",
+    "polis.billing",
     "polis.api",
 ]
 
@@ -214,6 +216,20 @@ POLIS_MAP_ATTRIBUTION = os.environ.get(
 )
 
 # Brute-force limits (one place; tests read them from here).
+# Payments: the built-in sandbox by default (its own hosted page: success, decline, pending);
+# PAYMENTS_GATEWAY=yookassa with YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY in production.
+PAYMENTS_GATEWAY = os.environ.get("PAYMENTS_GATEWAY", "sandbox")
+YOOKASSA_SHOP_ID = os.environ.get("YOOKASSA_SHOP_ID", "")
+YOOKASSA_SECRET_KEY = os.environ.get("YOOKASSA_SECRET_KEY", "")
+# YooKassa signs nothing: notifications are accepted only from its published networks, and the
+# payment is re-read from the API before anything is done.
+YOOKASSA_NOTIFICATION_NETWORKS = os.environ.get(
+    "YOOKASSA_NOTIFICATION_NETWORKS",
+    "185.71.76.0/27,185.71.77.0/27,77.75.153.0/25,77.75.156.11/32,77.75.156.35/32,77.75.154.128/25,2a02:5180::/32",
+).split(",")
+# VAT code for receipts (54-FZ); 1 = without VAT (insurance services are exempt).
+PAYMENTS_RECEIPT_VAT_CODE = int(os.environ.get("PAYMENTS_RECEIPT_VAT_CODE", "1"))
+
 POLIS_LOGIN_MAX_FAILURES = 5
 POLIS_LOGIN_WINDOW_SECONDS = 15 * 60
 POLIS_LOGIN_LOCKOUT_SECONDS = 15 * 60
