@@ -227,6 +227,13 @@ YOOKASSA_NOTIFICATION_NETWORKS = os.environ.get(
     "YOOKASSA_NOTIFICATION_NETWORKS",
     "185.71.76.0/27,185.71.77.0/27,77.75.153.0/25,77.75.156.11/32,77.75.156.35/32,77.75.154.128/25,2a02:5180::/32",
 ).split(",")
+# Seconds to wait for YooKassa's API (its SDK waits 30 minutes by default: a web worker would hang).
+YOOKASSA_TIMEOUT = int(os.environ.get("YOOKASSA_TIMEOUT", "15"))
+# Proxies whose X-Forwarded-For is believed when checking a notification's sender (comma-separated
+# addresses); empty: the TCP peer is the sender.
+PAYMENTS_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("PAYMENTS_TRUSTED_PROXIES", "").split(",") if p.strip()]
+# The most one automatic co-pay charge may take from a bound card (stated in the agreement).
+POLIS_AUTOPAY_CAP_KOPECKS = int(os.environ.get("POLIS_AUTOPAY_CAP_KOPECKS", "1500000"))
 # VAT code for receipts (54-FZ); 1 = without VAT (insurance services are exempt).
 PAYMENTS_RECEIPT_VAT_CODE = int(os.environ.get("PAYMENTS_RECEIPT_VAT_CODE", "1"))
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("polis.accounts.urls")),
     path("my/clinics/", include("polis.network.directory_urls")),
     path("my/bookings/", include("polis.network.booking_urls")),
+    path("my/franchise/", include("polis.billing.urls")),
     path("my/", include("polis.coverage.urls")),
     path("jobs/", include("polis.jobs.urls")),
     path("backoffice/network/", include("polis.network.import_urls")),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("desk/", include("polis.care.urls")),
     path("clinic/", include("polis.network.urls")),
     path("notifications/", include("polis.notify.urls")),
+    path("payments/", include("polis.payments.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -20,10 +20,12 @@ from polis.accounts.services import (
 )
 from polis.api.auth import authenticated
 from polis.api.errors import ApiError
+from polis.billing.api import franchise_router
 from polis.care.api import router as desk_router
 from polis.coverage.api import router as policies_router
 from polis.network.api_booking import booking_router
 from polis.network.api_directory import clinics_router
+from polis.payments.api import payments_router
 
 api = NinjaAPI(
     title="Polis API",
@@ -44,6 +46,8 @@ api.add_router("/policies", policies_router, tags=["Полисы"])
 api.add_router("/desk", desk_router, tags=["Медицинский пульт"])
 api.add_router("/clinics", clinics_router, tags=["Клиники"])
 api.add_router("/bookings", booking_router, tags=["Запись на приём"])
+api.add_router("/franchise", franchise_router, tags=["Франшиза"])
+api.add_router("/payments", payments_router, tags=["Платежи"])
 
 
 @api.get("/health", auth=None, tags=["Служебное"], summary="Проверка работоспособности")

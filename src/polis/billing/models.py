@@ -89,6 +89,8 @@ class RefundApplication(models.Model):
     )
     answer = models.TextField(_("ответ"), blank=True)
     refunds = models.ManyToManyField("payments.Refund", blank=True, related_name="applications")
+    # Claimed (conditional UPDATE) by whoever starts the refunds, so that two of them never do.
+    refunds_started_at = models.DateTimeField(_("возврат запущен"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("заявление на возврат аванса")

@@ -25,6 +25,7 @@ from polis.coverage.models import (
 )
 from polis.demo import ids
 from polis.demo.clinics import CLINIC_CODES, CLINICS, DEN, MOSCOW, OUT, TEL, ClinicSeed
+from polis.demo.franchise import add_franchise_demo
 from polis.demo.insured import create_insured
 from polis.demo.network import add_network_demo
 from polis.demo.programs import (
@@ -77,6 +78,7 @@ def load_demo(*, seed: int = SEED) -> bool:
     people = create_insured(rng, contracts=contracts, programs=programs, clinics=clinics)
     create_users(contracts=contracts, clinics=clinics, people=people)
     add_network_demo(seed=seed, clinics=clinics)
+    add_franchise_demo()
     return True
 
 
@@ -90,6 +92,7 @@ class Refresh:
 def refresh_demo(*, seed: int = SEED) -> Refresh:
     """For a demo loaded on an earlier day (or by an earlier version): idempotent."""
     network_added = add_network_demo(seed=seed)
+    add_franchise_demo()
     return Refresh(network_added=network_added, slots_added=top_up_slots())
 
 

@@ -6,6 +6,7 @@ from django.urls import NoReverseMatch, reverse
 
 from polis.accounts.models import Role, User
 from polis.coverage.models import Policy
+from polis.demo.franchise import franchise_logins
 from polis.demo.insured import ARTEM, EKATERINA, OLGA
 from polis.demo.users import DEMO_PASSWORD, LOGINS, LoginSeed
 from polis.phone import format_phone
@@ -34,6 +35,9 @@ def render_logins() -> str:
     ]
     if registration := _registration_block():
         parts.append(registration)
+    title, headings, rows = franchise_logins()
+    if rows:
+        parts.append(f"{title}\n{_table(headings, rows)}")
     return "\n\n".join(parts) + "\n"
 
 

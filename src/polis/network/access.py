@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from polis import clock
-from polis.coverage.franchise import franchise_active
+from polis.coverage.franchise import clinics_awaiting_notice, franchise_active
 from polis.coverage.models import AccessMode, Policy, PolicyStatus, ProgramClinic, ServiceMode
 from polis.coverage.selectors import KIND_ORDER, desk_contacts
 from polis.network.models import Clinic, KindOfCare
@@ -112,7 +112,9 @@ def clinics_access(*, policy: Policy, clinics: Iterable[Clinic], on: dt.date | N
             rows[row.clinic_id].append(row)
     desk_phone = _desk_phone(policy) if rows else ""
     policy_reason = _policy_reason(policy, day)
-    franchise_reason = _franchise_reason(policy, day) if any(c.is_franchise for c in clinics) else ""
+    franchise_clinics = any(c.is_franchise for c in clinics)
+    franchise_reason = _franchise_reason(policy, day) if franchise_clinics else ""
+    awaiting = clinics_awaiting_notice(policy=policy) if franchise_clinics and not franchise_reason else {}
     return {
         clinic.pk: ClinicAccess(
             clinic=clinic,
@@ -124,7 +126,7 @@ def clinics_access(*, policy: Policy, clinics: Iterable[Clinic], on: dt.date | N
                     row=row,
                     desk_phone=desk_phone,
                     policy_reason=policy_reason,
-                    franchise_reason=franchise_reason,
+                    franchise_reason=franchise_reason or _awaiting_reason(awaiting.get(clinic.pk)),
                 )
                 for row in sorted(rows[clinic.pk], key=lambda r: KIND_ORDER.get(r.kind, 99))
             ],
@@ -152,6 +154,15 @@ def _policy_reason(policy: Policy, day: dt.date) -> str:
         "number": policy.number,
         "status": str(PolicyStatus(status).label).lower(),
     }
+
+
+def _awaiting_reason(due_on: dt.date | None) -> str:
+    if due_on is None:
+        return ""
+    return _(
+        "Клиника ещё обрабатывает письмо об активации вашей франшизы (до %(due)s). "
+        "Пока она не подтвердила, запись сюда — через медицинский пульт."
+    ) % {"due": due_on.strftime("%d.%m.%Y")}
 
 
 def _franchise_reason(policy: Policy, day: dt.date) -> str:

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from polis.billing import clinic_views
 from polis.network import schedule_views, views
 
 app_name = "clinic"
@@ -13,4 +14,6 @@ urlpatterns = [
     path("slots/<int:slot_id>/unblock/", schedule_views.slot_unblock_view, name="slot_unblock"),
     path("bookings/", schedule_views.bookings, name="bookings"),
     path("bookings/<int:booking_id>/cancel/", schedule_views.booking_cancel, name="booking_cancel"),
+    path("franchise/", clinic_views.franchise_notices, name="franchise_notices"),
+    path("franchise/<int:notice_id>/confirm/", clinic_views.franchise_notice_confirm, name="franchise_notice_confirm"),
 ]

@@ -50,10 +50,17 @@ class Payment(models.Model):
     gateway_status = models.CharField(_("статус в шлюзе"), max_length=40, blank=True)
     idempotence_key = models.UUIDField(_("ключ идемпотентности"), default=uuid.uuid4, unique=True, editable=False)
     confirmation_url = models.URLField(_("страница оплаты"), max_length=500, blank=True)
+    # Where the payer goes after our return page (a local path of the app that started it).
+    return_url = models.CharField(_("куда вернуться после оплаты"), max_length=500, blank=True)
     # What is being paid, canonically ("deposit:policies=12,15"): at most one pending payment per
     # subject, so two tabs paying the same thing share one payment.
     subject_key = models.CharField(_("предмет"), max_length=200)
     save_card = models.BooleanField(_("сохранить карту для автоплатежей"), default=False)
+    # Set for an automatic charge of a saved card (no payer present): if we crash before storing
+    # the gateway's answer, reconciliation repeats the charge with the same idempotence key.
+    card = models.ForeignKey(
+        "SavedCard", on_delete=models.PROTECT, null=True, blank=True, related_name="charges", verbose_name=_("карта")
+    )
     receipt_contact = models.CharField(_("куда прислать чек"), max_length=254, blank=True)
     receipt = models.JSONField(_("данные чека (54-ФЗ)"), default=dict, blank=True)
     created_at = models.DateTimeField(_("создан"), default=clock.now)
@@ -225,3 +232,29 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_account_display()} {self.amount_kopecks / 100:+.2f} ₽"
+
+
+class SandboxPaymentState(models.Model):
+    """The built-in sandbox gateway's own memory of a payment: what the tester chose on its hosted
+    page. It stands in for the gateway's database, so the app reads it only through the sandbox
+    adapter, exactly as it reads YooKassa through its API."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("в ожидании")
+        SUCCEEDED = "succeeded", _("оплата прошла")
+        CANCELED = "canceled", _("банк отказал")
+
+    payment = models.OneToOneField(Payment, on_delete=models.CASCADE, related_name="sandbox_state")
+    gateway_id = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    save_method = models.BooleanField(default=False)
+    method_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("платёж в песочнице")
+        verbose_name_plural = _("платежи в песочнице")
+
+    def __str__(self) -> str:
+        return f"{self.gateway_id}: {self.status}"

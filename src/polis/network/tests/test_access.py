@@ -181,3 +181,26 @@ def test_a_franchise_clinic_is_open_online_to_a_program_without_franchise(alice_
     clinic = online_clinic(alice_policy.program, is_franchise=True)
 
     assert clinic_access(policy=alice_policy, clinic=clinic).for_kind(KindOfCare.OUTPATIENT).online_allowed
+
+
+def test_a_registry_clinic_that_has_not_confirmed_the_activation_is_reached_through_the_desk(alice, alice_policy):
+    from polis.billing.models import ClinicNotice, FranchiseActivation
+
+    _desk()
+    program = alice_policy.program
+    program.franchise_activation = "deposit"
+    program.save()
+    clinic = f.ClinicFactory(is_franchise=True)
+    f.ProgramClinicFactory(program=program, clinic=clinic, kind=KindOfCare.OUTPATIENT, access_mode=AccessMode.REGISTRY)
+    activation = FranchiseActivation.objects.create(
+        policy=alice_policy, method="deposit", requested_by=alice, effective_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    )
+    notice = ClinicNotice.objects.create(activation=activation, clinic=clinic, due_on=dt.date(2026, 11, 27))
+
+    waiting = clinic_access(policy=alice_policy, clinic=clinic).for_kind(KindOfCare.OUTPATIENT)
+    assert (waiting.mode, waiting.phone) == ("desk", "+7 495 777-00-00")
+    assert "письмо об активации вашей франшизы (до 27.11.2026)" in waiting.reason
+
+    notice.confirmed_at = dt.datetime(2026, 11, 19, tzinfo=dt.UTC)
+    notice.save()
+    assert clinic_access(policy=alice_policy, clinic=clinic).for_kind(KindOfCare.OUTPATIENT).mode == "registry"
