@@ -36,18 +36,13 @@ from polis.billing.services import (
     live_card,
     refund_application_submit,
 )
+from polis.coverage.api import PersonOut
 from polis.payments import receipts
 from polis.payments.services import AUTOPAY_AGREEMENT_VERSION
 
 franchise_router = Router()
 
 REFUSALS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-
-
-class PersonOut(Schema):
-    id: int
-    full_name: str
-    birth_date: dt.date
 
 
 class ProgramOut(Schema):
