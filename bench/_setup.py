@@ -14,9 +14,11 @@ def percentile(values: list[float], p: float) -> float:
 class ThrowawayDatabase:
     """`with ThrowawayDatabase(url, name):` — Django is set up and migrated inside."""
 
-    def __init__(self, database_url: str, name: str) -> None:
+    def __init__(self, database_url: str, name: str, tasks: str = "immediate", keep: bool = False) -> None:
         self.url = database_url
         self.name = name
+        self.tasks = tasks
+        self.keep = keep
         self.server = ""
 
     def __enter__(self) -> "ThrowawayDatabase":
@@ -30,7 +32,7 @@ class ThrowawayDatabase:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "polis.settings")
         os.environ["POLIS_VAR_DIR"] = tmp
         os.environ["ALLOWED_HOSTS"] = "testserver"
-        os.environ["TASKS_BACKEND"] = "immediate"
+        os.environ["TASKS_BACKEND"] = self.tasks
         import django
         from django.core.management import call_command
 
@@ -39,7 +41,7 @@ class ThrowawayDatabase:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.server:
+        if self.server and not self.keep:
             from django.db import connections
 
             connections.close_all()

@@ -21,6 +21,8 @@ from polis.accounts.services import (
 from polis.api.auth import authenticated
 from polis.api.errors import ApiError
 from polis.billing.api import franchise_router
+from polis.billing.disputes.api import disputes_router
+from polis.billing.invoices.api import invoices_router
 from polis.care.api import router as desk_router
 from polis.coverage.api import router as policies_router
 from polis.network.api_booking import booking_router
@@ -48,6 +50,8 @@ api.add_router("/clinics", clinics_router, tags=["Клиники"])
 api.add_router("/bookings", booking_router, tags=["Запись на приём"])
 api.add_router("/franchise", franchise_router, tags=["Франшиза"])
 api.add_router("/payments", payments_router, tags=["Платежи"])
+api.add_router("", invoices_router, tags=["Счета по франшизе"])
+api.add_router("/disputes", disputes_router, tags=["Несогласия с услугами"])
 
 
 @api.get("/health", auth=None, tags=["Служебное"], summary="Проверка работоспособности")

@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 from polis import clock
 from polis.accounts.models import Role
 from polis.billing import rules
+from polis.billing.debts.services import INVOICES_PATH, SUSPEND, debt_of
 from polis.billing.models import ClinicNotice, FranchiseActivation, RefundApplication, RefundApplicationStatus
 from polis.coverage.models import AccessMode, Policy, PolicyStatus, ProgramClinic, ServiceMode
 from polis.coverage.models import FranchiseActivation as Method
 from polis.coverage.selectors import Viewer, desk_contacts, franchise_terms, policies_for_user
+from polis.money import format_rub
 from polis.network.models import Clinic
 from polis.payments.models import Payment, PaymentItem, PaymentPurpose, PaymentStatus, Refund, RefundStatus
 from polis.payments.selectors import deposit_held
@@ -23,7 +25,8 @@ class State:
     NOT_ACTIVATED = "not_activated"
     PENDING = "pending"
     ACTIVE = "active"
-    # Issue 5 (co-pay invoices) decides when a debt suspends access; until then nothing is.
+    # Active, but an overdue co-pay invoice closes franchise clinics until it is paid (a program
+    # whose consequence of non-payment is "suspend"; billing.debts decides).
     SUSPENDED = "suspended"
 
 
@@ -35,6 +38,8 @@ class FranchiseStatus:
     state: str
     label: str
     activation: FranchiseActivation | None = None
+    # Where to act on the status ("" when nothing to do): «Мои счета» while suspended.
+    link: str = ""
 
     @property
     def badge(self) -> str:
@@ -64,8 +69,10 @@ def live_activation(*, policy: Policy) -> FranchiseActivation | None:
 
 
 def franchise_status(*, policy: Policy, at: dt.datetime | None = None) -> FranchiseStatus:
-    """Not activated, pending (with the moment it takes effect) or active: derived from the live
-    activation and the time, never stored. The policy must have come through a viewer's selector."""
+    """Not activated, pending (with the moment it takes effect), active, or suspended while an
+    overdue invoice is unpaid: derived from the live activation, the invoices and the time, never
+    stored, so paying the debt makes it active again at once. The policy must have come through
+    a viewer's selector."""
     moment = at or clock.now()
     activation = live_activation(policy=policy)
     if activation is None:
@@ -73,16 +80,30 @@ def franchise_status(*, policy: Policy, at: dt.datetime | None = None) -> Franch
     if activation.effective_at > moment:
         label = _("активация — вступит в силу %(when)s") % {"when": format_moment(activation.effective_at)}
         return FranchiseStatus(State.PENDING, label, activation)
+    debt = debt_of(policy=policy, on=rules.local_date(moment))
+    if debt is not None and debt.consequence == SUSPEND:
+        label = _("%(label)s: оплатите %(sum)s в разделе «Мои счета» (%(numbers)s)") % {
+            "label": rules.SUSPENDED_LABEL,
+            "sum": format_rub(debt.owed_kopecks),
+            "numbers": debt.numbers,
+        }
+        return FranchiseStatus(State.SUSPENDED, label, activation, link=INVOICES_PATH)
     return FranchiseStatus(State.ACTIVE, str(rules.ACTIVE_LABEL), activation)
 
 
 def copay_owed(*, policy: Policy) -> int:
-    """Co-pay the person owes on this policy, in kopecks: invoices issued minus co-pay paid.
+    """Co-pay the person owes on this policy, in kopecks: what is left to pay on its invoices
+    that are not cancelled. The one place the refund application and the debt rules ask."""
+    from django.db.models import F, Sum
 
-    Co-pay invoices arrive with the next issue (registries and accrual); until then nothing is
-    ever issued, so nothing is owed. This is the one place the refund application asks.
-    """
-    return 0
+    from polis.billing.models import CopayInvoice, InvoiceStatus
+
+    owed = (
+        CopayInvoice.objects.filter(policy=policy, status=InvoiceStatus.NEW, due_kopecks__gt=F("paid_kopecks"))
+        .aggregate(owed=Sum(F("due_kopecks") - F("paid_kopecks")))
+        .get("owed")
+    )
+    return int(owed or 0)
 
 
 def same_person_policies(policy: Policy) -> QuerySet[Policy]:

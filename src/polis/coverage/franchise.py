@@ -3,6 +3,7 @@ are billing's; this module answers from them, so network access and the desk nee
 
 import datetime as dt
 
+from polis.billing.debts.services import SUSPEND, debt_restriction
 from polis.billing.models import ClinicNotice, FranchiseActivation
 from polis.billing.rules import covering
 from polis.coverage.models import Policy
@@ -16,9 +17,14 @@ def franchise_active(*, policy: Policy, on: dt.date) -> bool:
     (a card unbound) before the day was over (billing.rules.covering). So an activation that
     takes effect at 12:00 opens franchise clinics from the next day, and meanwhile the person is
     sent to the medical desk, as RESO does while its activation letters are processed.
+
+    A contract whose consequence of non-payment is "suspend" closes franchise clinics while an
+    invoice is overdue (billing.debts); paying it opens them again at once.
     """
     if not policy.program.has_franchise:
         return True
+    if debt_restriction(policy=policy, on=on) == SUSPEND:
+        return False
     return FranchiseActivation.objects.filter(covering(on), policy=policy).exists()
 
 

@@ -36,6 +36,7 @@ from polis.demo.programs import (
     ProgramSeed,
     care_conditions,
 )
+from polis.demo.registries import add_registries_demo
 from polis.demo.schedule import top_up_slots
 from polis.demo.users import create_users
 from polis.network.models import Clinic, ClinicCare
@@ -79,6 +80,7 @@ def load_demo(*, seed: int = SEED) -> bool:
     create_users(contracts=contracts, clinics=clinics, people=people)
     add_network_demo(seed=seed, clinics=clinics)
     add_franchise_demo()
+    add_registries_demo()
     return True
 
 
@@ -93,6 +95,7 @@ def refresh_demo(*, seed: int = SEED) -> Refresh:
     """For a demo loaded on an earlier day (or by an earlier version): idempotent."""
     network_added = add_network_demo(seed=seed)
     add_franchise_demo()
+    add_registries_demo()
     return Refresh(network_added=network_added, slots_added=top_up_slots())
 
 

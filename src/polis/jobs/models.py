@@ -25,6 +25,10 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("создано"), default=clock.now)
     started_at = models.DateTimeField(_("начато"), null=True, blank=True)
     finished_at = models.DateTimeField(_("закончено"), null=True, blank=True)
+    # A running job's lease: the worker touches it as it works; a job whose worker died (no touch
+    # for jobs.services.LEASE) is taken over by `resume_jobs` and run again from where it is.
+    heartbeat_at = models.DateTimeField(_("последний признак жизни"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("запусков"), default=0)
     total = models.PositiveIntegerField(_("всего"), default=0)
     done = models.PositiveIntegerField(_("сделано"), default=0)
     # The input, kept with the job: what was uploaded, and its hash for "the same file again".

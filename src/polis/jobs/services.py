@@ -6,14 +6,17 @@ to do. A runner reports progress and rejected rows through `JobContext`, which w
 cheap batches rather than one UPDATE per row.
 """
 
+import datetime as dt
 import hashlib
 import logging
+import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.db.models import Value
+from django.db import connection, transaction
+from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -28,9 +31,18 @@ logger = logging.getLogger(__name__)
 # import the apps whose work it runs; a new kind of long work adds a line here.
 RUNNERS: dict[str, str] = {
     "network_import": "polis.network.imports.registry.run_job",
+    "billing_registry": "polis.billing.registries.services.run_job",
 }
 
 Runner = Callable[..., dict[str, Any]]
+
+# A running job's worker touches `heartbeat_at` every HEARTBEAT; one silent for LEASE is taken
+# to be dead (killed, out of memory, machine lost) and `jobs_resume` queues the job again. Runners
+# are written to be rerun: each stage commits whole and is skipped once done. After
+# MAX_ATTEMPTS starts the job fails rather than loop on something that kills its worker.
+HEARTBEAT = dt.timedelta(seconds=30)
+LEASE = dt.timedelta(minutes=5)
+MAX_ATTEMPTS = 3
 
 
 class JobInputError(Exception):
@@ -87,11 +99,21 @@ def job_run(*, job_id: int) -> None:
     Not atomic as a whole on purpose: runners commit in batches, so good rows are kept and the
     progress bar moves while the job runs.
     """
-    if not _transition(job_id, from_status=JobStatus.QUEUED, to_status=JobStatus.RUNNING, started_at=clock.now()):
+    now = clock.now()
+    if not _transition(
+        job_id,
+        from_status=JobStatus.QUEUED,
+        to_status=JobStatus.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        attempts=F("attempts") + 1,
+    ):
         logger.info("job %s is not queued any more; not running it again", job_id)
         return
     job = Job.objects.get(pk=job_id)
     ctx = JobContext(job)
+    heartbeat = _Heartbeat(job_id)
+    heartbeat.start()
     try:
         result = runner_for(job.kind)(job=job, ctx=ctx)
         ctx.flush()
@@ -103,6 +125,8 @@ def job_run(*, job_id: int) -> None:
         logger.exception("job %s (%s) failed", job_id, job.kind)
         _fail(ctx, _("Внутренняя ошибка: %(error)s. Сообщите администратору.") % {"error": repr(error)[:500]})
         raise
+    finally:
+        heartbeat.stop()
     _transition(
         job_id,
         from_status=JobStatus.RUNNING,
@@ -112,6 +136,58 @@ def job_run(*, job_id: int) -> None:
         total=ctx.done,
         result=result,
     )
+
+
+class _Heartbeat(threading.Thread):
+    """Touches the job's lease from its own thread (and so its own database connection), so a
+    runner deep in one long statement still shows it is alive."""
+
+    def __init__(self, job_id: int) -> None:
+        super().__init__(name=f"job-{job_id}-heartbeat", daemon=True)
+        self.job_id = job_id
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self._stop_event.wait(HEARTBEAT.total_seconds()):
+                try:
+                    Job.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(heartbeat_at=clock.now())
+                except Exception:  # a locked SQLite file, a blip: the next beat tries again
+                    logger.warning("job %s: heartbeat not written", self.job_id, exc_info=True)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+
+def jobs_resume() -> list[int]:
+    """Queue again the running jobs whose worker stopped touching them (see LEASE); fail those
+    that were started MAX_ATTEMPTS times. Returns the ids queued. Run it every minute or so
+    (`./polis manage resume_jobs`); a job still alive is never touched."""
+    cutoff = clock.now() - LEASE
+    stale = Job.objects.filter(status=JobStatus.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
+    queued: list[int] = []
+    for job in stale:
+        alive_at = {"heartbeat_at": job.heartbeat_at} if job.heartbeat_at else {"heartbeat_at__isnull": True}
+        if job.attempts >= MAX_ATTEMPTS:
+            Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, **alive_at).update(
+                status=JobStatus.FAILED,
+                finished_at=clock.now(),
+                error=_("Задание прерывалось %(n)s раза и остановлено. Сообщите администратору.") % {"n": job.attempts},
+            )
+            logger.error("job %s stopped after %s interrupted attempts", job.pk, job.attempts)
+            continue
+        with transaction.atomic():
+            if Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, **alive_at).update(status=JobStatus.QUEUED):
+                from polis.jobs.tasks import run_job
+
+                transaction.on_commit(partial(run_job.enqueue, job_id=job.pk))
+                queued.append(job.pk)
+                logger.warning("job %s: its worker went silent; queued again (attempt %s)", job.pk, job.attempts + 1)
+    return queued
 
 
 def _fail(ctx: "JobContext", message: str) -> None:
@@ -161,7 +237,9 @@ class JobContext:
         self._write_problems()
         if self.done != self._written_done:
             # total never trails done: an estimate that was short grows with the work.
-            Job.objects.filter(pk=self.job.pk).update(done=self.done, total=Greatest("total", Value(self.done)))
+            Job.objects.filter(pk=self.job.pk).update(
+                done=self.done, total=Greatest("total", Value(self.done)), heartbeat_at=clock.now()
+            )
             self._written_done = self.done
 
     def _write_problems(self) -> None:

@@ -14,6 +14,14 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from polis import clock
+from polis.billing.debts.services import (
+    EMERGENCY_ONLY,
+    SUSPEND,
+    Debt,
+    debt_of,
+    franchise_suspension,
+    planned_care_refusal,
+)
 from polis.coverage.franchise import clinics_awaiting_notice, franchise_active
 from polis.coverage.models import AccessMode, Policy, PolicyStatus, ProgramClinic, ServiceMode
 from polis.coverage.selectors import KIND_ORDER, desk_contacts
@@ -37,6 +45,9 @@ class KindAccess:
     online_allowed: bool
     # Why online booking is not offered ("" when it is).
     reason: str
+    # Not given at all for now (planned care while the contract allows only emergency care
+    # until an overdue co-pay invoice is paid); `reason` says why.
+    refused: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,8 @@ class ClinicAccess:
     kinds: list[KindAccess]
     # Set when the policy is not in force on the day asked about: nothing is open then.
     policy_reason: str = ""
+    # Set while planned care is refused until a co-pay debt is paid (emergency care stays open).
+    debt_reason: str = ""
 
     @property
     def in_program(self) -> bool:
@@ -73,7 +86,7 @@ class ClinicAccess:
             return self.policy_reason
         parts = []
         for mode in (ONLINE, REGISTRY, DESK):
-            kinds = [k for k in self.kinds if k.mode == mode]
+            kinds = [k for k in self.kinds if k.mode == mode and not k.refused]
             if not kinds:
                 continue
             labels = ", ".join(k.kind_label.lower() for k in kinds)
@@ -92,7 +105,8 @@ class ClinicAccess:
                     if phone
                     else _("через медицинский пульт — %(kinds)s") % {"kinds": labels}
                 )
-        return _("Как записаться: %(ways)s.") % {"ways": "; ".join(parts)}
+        ways = _("Как записаться: %(ways)s.") % {"ways": "; ".join(parts)} if parts else ""
+        return " ".join(part for part in (self.debt_reason, ways) if part)
 
 
 def clinic_access(*, policy: Policy, clinic: Clinic, on: dt.date | None = None) -> ClinicAccess:
@@ -103,7 +117,8 @@ def clinic_access(*, policy: Policy, clinic: Clinic, on: dt.date | None = None) 
 
 def clinics_access(*, policy: Policy, clinics: Iterable[Clinic], on: dt.date | None = None) -> dict[int, ClinicAccess]:
     """The same for a list page: two queries whatever the number of clinics (the program's rows
-    for these clinics, and the desk's phones)."""
+    for these clinics, and the desk's phones), and on a franchise program whose contract sets a
+    consequence of non-payment, one more for overdue co-pay invoices (billing.debts)."""
     clinics = list(clinics)
     day = on or clock.today()
     rows: dict[int, list[ProgramClinic]] = defaultdict(list)
@@ -112,8 +127,10 @@ def clinics_access(*, policy: Policy, clinics: Iterable[Clinic], on: dt.date | N
             rows[row.clinic_id].append(row)
     desk_phone = _desk_phone(policy) if rows else ""
     policy_reason = _policy_reason(policy, day)
+    debt = _debt(policy, day) if rows else None
+    debt_reason = planned_care_refusal(debt) if debt is not None and debt.consequence == EMERGENCY_ONLY else ""
     franchise_clinics = any(c.is_franchise for c in clinics)
-    franchise_reason = _franchise_reason(policy, day) if franchise_clinics else ""
+    franchise_reason = _franchise_reason(policy, day, debt) if franchise_clinics else ""
     awaiting = clinics_awaiting_notice(policy=policy) if franchise_clinics and not franchise_reason else {}
     return {
         clinic.pk: ClinicAccess(
@@ -127,10 +144,12 @@ def clinics_access(*, policy: Policy, clinics: Iterable[Clinic], on: dt.date | N
                     desk_phone=desk_phone,
                     policy_reason=policy_reason,
                     franchise_reason=franchise_reason or _awaiting_reason(awaiting.get(clinic.pk)),
+                    debt_reason=debt_reason,
                 )
                 for row in sorted(rows[clinic.pk], key=lambda r: KIND_ORDER.get(r.kind, 99))
             ],
             policy_reason=policy_reason,
+            debt_reason=debt_reason if rows[clinic.pk] else "",
         )
         for clinic in clinics
     }
@@ -165,8 +184,19 @@ def _awaiting_reason(due_on: dt.date | None) -> str:
     ) % {"due": due_on.strftime("%d.%m.%Y")}
 
 
-def _franchise_reason(policy: Policy, day: dt.date) -> str:
+def _debt(policy: Policy, day: dt.date) -> Debt | None:
+    """An overdue co-pay debt that restricts the person (billing.debts). Only franchise programs
+    bill co-pay, so other programs cost no query here."""
+    program = policy.program
+    if not program.has_franchise or not program.non_payment_consequence:
+        return None
+    return debt_of(policy=policy, on=day)
+
+
+def _franchise_reason(policy: Policy, day: dt.date, debt: Debt | None) -> str:
     """Why franchise clinics are closed to this person today ("" when they are open)."""
+    if debt is not None and debt.consequence == SUSPEND:
+        return franchise_suspension(debt)
     if franchise_active(policy=policy, on=day):
         return ""
     return _(
@@ -176,13 +206,25 @@ def _franchise_reason(policy: Policy, day: dt.date) -> str:
 
 
 def _kind_access(
-    *, policy: Policy, clinic: Clinic, row: ProgramClinic, desk_phone: str, policy_reason: str, franchise_reason: str
+    *,
+    policy: Policy,
+    clinic: Clinic,
+    row: ProgramClinic,
+    desk_phone: str,
+    policy_reason: str,
+    franchise_reason: str,
+    debt_reason: str = "",
 ) -> KindAccess:
     clinic_phone = clinic.phone_list[0] if clinic.phone_list else ""
     mode, reason = _mode(policy=policy, clinic=clinic, row=row)
     if clinic.is_franchise and franchise_reason:
         # Activation must precede the first visit to a franchise clinic; until then the desk.
         mode, reason = DESK, franchise_reason
+    refused = bool(debt_reason) and row.kind != KindOfCare.EMERGENCY
+    if refused:
+        # Emergency-only until the debt is paid: planned care is not booked anywhere; the desk
+        # answers questions (and emergencies).
+        mode, reason = DESK, debt_reason
     if policy_reason:
         reason = policy_reason
     online_allowed = mode == ONLINE and not reason
@@ -200,6 +242,7 @@ def _kind_access(
         phone=phone,
         online_allowed=online_allowed,
         reason="" if online_allowed else reason or _how_instead(mode),
+        refused=refused,
     )
 
 

@@ -87,7 +87,7 @@ class Payment(models.Model):
 
 class PaymentItem(models.Model):
     """What one part of a payment pays for: the deposit of one insured person on one policy, or
-    one co-pay invoice (the registries issue adds its FK)."""
+    one co-pay invoice."""
 
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="items", verbose_name=_("платёж"))
     policy = models.ForeignKey(
@@ -95,6 +95,14 @@ class PaymentItem(models.Model):
     )
     amount_kopecks = models.BigIntegerField(_("сумма, коп."))
     description = models.CharField(_("за что"), max_length=200)
+    invoice = models.ForeignKey(
+        "billing.CopayInvoice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payment_items",
+        verbose_name=_("счёт"),
+    )
 
     class Meta:
         verbose_name = _("строка платежа")

@@ -134,3 +134,92 @@ class PolicyFactory(DjangoModelFactory[cov.Policy]):
     issued_on = dt.date(2025, 12, 25)
     starts_on = dt.date(2026, 1, 1)
     ends_on = dt.date(2026, 12, 31)
+
+
+# ── Registries and co-pay invoices (billing) ──────────────────────────────────────────────────
+# For tests of what comes after the pipeline (invoices, disputes, debts) without running it.
+# A real registry goes through polis.billing.registries.services.registry_submit.
+
+
+class RegistryFactory(DjangoModelFactory["billing.Registry"]):  # type: ignore[type-arg]
+    class Meta:
+        model = "billing.Registry"
+
+    clinic = factory.SubFactory(ClinicFactory)
+    period = dt.date(2026, 9, 1)
+    number = factory.Sequence(lambda n: f"Р-{n}")
+    file_name = "registry.csv"
+    file_sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    uploaded_by = factory.SubFactory(UserFactory, role=Role.BACKOFFICE, phone=None)
+    status = "done"
+
+
+class RegistryLineFactory(DjangoModelFactory["billing.RegistryLine"]):  # type: ignore[type-arg]
+    """An accepted line; pass status="rejected", reason=… for a rejected one (copay 0)."""
+
+    class Meta:
+        model = "billing.RegistryLine"
+
+    registry = factory.SubFactory(RegistryFactory)
+    row = factory.Sequence(lambda n: n + 1)
+    line_no = factory.SelfAttribute("row")
+    status = "accepted"
+    policy = factory.SubFactory(PolicyFactory)
+    policy_number = factory.SelfAttribute("policy.number")
+    person_name = "Смирнова Ирина Петровна"
+    birth_date = dt.date(1985, 3, 14)
+    service_date = dt.date(2026, 9, 10)
+    service_code = "1001"
+    service_name = "Приём терапевта первичный"
+    category = "consultation"
+    quantity = 1
+    price_kopecks = 250000
+    sum_kopecks = factory.LazyAttribute(lambda o: o.price_kopecks * o.quantity)
+    copay_kopecks = factory.LazyAttribute(lambda o: o.sum_kopecks * 3 // 10 if o.status == "accepted" else 0)
+    copay_rule = "30 %"
+
+
+class CopayInvoiceFactory(DjangoModelFactory["billing.CopayInvoice"]):  # type: ignore[type-arg]
+    """An invoice with no lines: tests add lines with RegistryLineFactory(registry=inv.registry,
+    policy=inv.policy) and set the sums to match (or use `invoice_with_lines`)."""
+
+    class Meta:
+        model = "billing.CopayInvoice"
+
+    registry = factory.SubFactory(RegistryFactory)
+    policy = factory.SubFactory(PolicyFactory)
+    number = factory.Sequence(lambda n: f"2026/09/{n + 1}")
+    issued_on = dt.date(2026, 11, 2)
+    due_on = dt.date(2026, 12, 2)
+    lines_count = 0
+    cost_kopecks = 0
+    copay_kopecks = 0
+    due_kopecks = factory.LazyAttribute(lambda o: o.copay_kopecks)
+
+
+def invoice_with_lines(*, policy: cov.Policy, copays: list[int], clinic: Clinic | None = None, **invoice: object):
+    """An issued invoice for `policy` with one accepted line per co-pay (each line's cost is
+    the co-pay × 10 / 3, a 30 % rule), sums consistent with the lines."""
+    from polis.billing.models import CopayInvoice
+
+    registry = RegistryFactory(**({"clinic": clinic} if clinic else {}))
+    lines = [
+        RegistryLineFactory(
+            registry=registry,
+            policy=policy,
+            row=i + 1,
+            price_kopecks=max(copay * 10 // 3, copay),
+            copay_kopecks=copay,
+        )
+        for i, copay in enumerate(copays)
+    ]
+    total = sum(copays)
+    defaults: dict[str, object] = {
+        "lines_count": len(lines),
+        "cost_kopecks": sum(line.sum_kopecks or 0 for line in lines),
+        "copay_kopecks": total,
+        "due_kopecks": total,
+    }
+    defaults.update(invoice)
+    inv: CopayInvoice = CopayInvoiceFactory(registry=registry, policy=policy, **defaults)
+    return inv

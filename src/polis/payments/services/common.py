@@ -25,6 +25,7 @@ class ItemSpec:
     policy: Policy
     amount_kopecks: int
     description: str
+    invoice_id: int | None = None  # a co-pay invoice this part pays
 
 
 # purpose → what a succeeded payment does (billing registers "deposit" and "card_binding" in its

@@ -141,7 +141,11 @@ def _create(
             )
             rows = PaymentItem.objects.bulk_create(
                 PaymentItem(
-                    payment=payment, policy=i.policy, amount_kopecks=i.amount_kopecks, description=i.description[:200]
+                    payment=payment,
+                    policy=i.policy,
+                    amount_kopecks=i.amount_kopecks,
+                    description=i.description[:200],
+                    invoice_id=i.invoice_id,
                 )
                 for i in items
             )

@@ -1,0 +1,1 @@
+"""Clinic invoice registries: import, line checks, co-pay accrual, and the pages that show them."""

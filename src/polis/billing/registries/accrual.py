@@ -1,0 +1,175 @@
+"""Accrual: a checked registry's accepted co-pay into one invoice per insured person.
+
+One transaction, ending with `Registry.accrued_at`: run again, it finds that set and does
+nothing, and a worker killed inside it leaves nothing behind. For a corrected version the same
+transaction cancels the unpaid invoices of the version it replaces, carries what was paid there
+as a credit, and marks that version replaced.
+
+The deposit is taken into account as «Депозит … учитывается при выставлении суммы по счету»
+(Alfa) while keeping it non-reducible (RESO): only what the person holds above the program's
+deposit per person is offset, moved in the ledger from the deposit to co-pay.
+"""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from polis import clock
+from polis.billing.copay import due_on
+from polis.billing.models import CopayInvoice, InvoiceStatus, Registry, RegistryStatus
+from polis.coverage.models import Program
+from polis.payments.models import LedgerAccount, LedgerEntry
+
+
+def invoice_number_prefix(registry: Registry) -> str:
+    return f"{registry.period:%Y/%m}/{registry.pk}-"
+
+
+def accrue(registry: Registry) -> int:
+    """Issue the registry's invoices (once). Returns how many were issued by this call."""
+    with transaction.atomic():
+        registry = Registry.objects.select_for_update().select_related("clinic").get(pk=registry.pk)
+        if registry.accrued_at is not None or registry.checked_at is None:
+            return 0
+        issued_on = clock.today()
+        earlier = Registry.objects.filter(pk=registry.replaces_id).first() if registry.replaces_id else None
+        created = _insert_invoices(registry, issued_on)
+        _apply_credits(registry, earlier)
+        _offset_deposits(registry)
+        if earlier is not None:
+            earlier.invoices.filter(status=InvoiceStatus.NEW).update(
+                status=InvoiceStatus.CANCELLED,
+                cancelled_at=clock.now(),
+                cancel_reason=_("Клиника прислала исправленный реестр (версия %(v)s); счёт выставлен заново")
+                % {"v": registry.version},
+            )
+            Registry.objects.filter(pk=earlier.pk).update(status=RegistryStatus.REPLACED)
+        registry.invoices_count = registry.invoices.count()
+        registry.accrued_at = clock.now()
+        registry.status = RegistryStatus.DONE
+        registry.save(update_fields=["invoices_count", "accrued_at", "status"])
+        from polis.billing.registries.tasks import notify_invoices
+
+        registry_id = registry.pk
+        transaction.on_commit(lambda: notify_invoices.enqueue(registry_id=registry_id))
+    return created
+
+
+def _insert_invoices(registry: Registry, issued_on: dt.date) -> int:
+    """One INSERT … SELECT: the accepted lines of franchise programs grouped by policy. The due
+    date of every franchise program (the calendar rule, in Python) comes as a small temp table."""
+    due = [
+        (program.pk, due_on(program=program, issued_on=issued_on))
+        for program in Program.objects.exclude(franchise_activation="none").only(
+            "pk", "payment_deadline_days", "payment_deadline_kind"
+        )
+    ]
+    if not due:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS polis_reg_due")
+        cursor.execute("CREATE TEMP TABLE polis_reg_due (program_id bigint, due_on date)")
+        cursor.executemany("INSERT INTO polis_reg_due VALUES (%s, %s)", due)
+        cursor.execute(
+            """
+            INSERT INTO billing_copayinvoice (
+                number, registry_id, policy_id, issued_on, due_on, lines_count, cost_kopecks, copay_kopecks,
+                adjustment_kopecks, deposit_kopecks, credit_kopecks, due_kopecks, paid_kopecks, status,
+                cancel_reason)
+            SELECT %s || CAST(ROW_NUMBER() OVER (ORDER BY g.policy_id) AS TEXT), %s, g.policy_id, %s, d.due_on,
+                   g.n, g.cost, g.copay, 0, 0, 0, g.copay, 0, %s, ''
+            FROM (
+                SELECT l.policy_id, p.program_id, COUNT(*) AS n, SUM(l.sum_kopecks) AS cost,
+                       SUM(l.copay_kopecks) AS copay
+                FROM billing_registryline l JOIN coverage_policy p ON p.id = l.policy_id
+                WHERE l.registry_id = %s AND l.status = 'accepted'
+                GROUP BY l.policy_id, p.program_id
+                HAVING SUM(l.copay_kopecks) > 0
+            ) g
+            JOIN polis_reg_due d ON d.program_id = g.program_id
+            """,
+            [invoice_number_prefix(registry), registry.pk, issued_on, InvoiceStatus.NEW, registry.pk],
+        )
+        created = cursor.rowcount
+        cursor.execute("DROP TABLE polis_reg_due")
+        return created
+
+
+def _apply_credits(registry: Registry, earlier: Registry | None) -> None:
+    """What the person paid under the replaced version counts towards the new invoice; what the
+    new invoice does not absorb goes to their deposit (a ledger move from co-pay)."""
+    if earlier is None:
+        return
+    paid = dict(
+        earlier.invoices.exclude(status=InvoiceStatus.CANCELLED)
+        .filter(paid_kopecks__gt=0)
+        .values_list("policy_id")
+        .annotate(total=Sum("paid_kopecks"))
+    )
+    if not paid:
+        return
+    invoices = {inv.policy_id: inv for inv in registry.invoices.filter(policy_id__in=paid)}
+    entries = []
+    for policy_id, amount in paid.items():
+        invoice = invoices.get(policy_id)
+        absorbed = 0
+        if invoice is not None:
+            absorbed = min(amount, invoice.copay_kopecks + invoice.adjustment_kopecks)
+            invoice.credit_kopecks = absorbed
+            _recompute(invoice)
+            invoice.save(update_fields=["credit_kopecks", "due_kopecks", "status", "paid_at"])
+        rest = amount - absorbed
+        if rest > 0:
+            memo = _("Переплата по реестру %(r)s, заменённому исправленным") % {"r": earlier.pk}
+            entries += [
+                LedgerEntry(account=LedgerAccount.COPAY, policy_id=policy_id, amount_kopecks=-rest, memo=memo),
+                LedgerEntry(account=LedgerAccount.DEPOSIT, policy_id=policy_id, amount_kopecks=rest, memo=memo),
+            ]
+    LedgerEntry.objects.bulk_create(entries)
+
+
+def _offset_deposits(registry: Registry) -> None:
+    """Deposit held above the program's non-reducible amount pays (part of) the new invoice."""
+    held: dict[int, int] = defaultdict(int)
+    rows = (
+        LedgerEntry.objects.filter(
+            account=LedgerAccount.DEPOSIT,
+            policy__copay_invoices__registry=registry,
+            policy__copay_invoices__status=InvoiceStatus.NEW,
+        )
+        .values_list("policy_id")
+        .annotate(total=Sum("amount_kopecks"))
+    )
+    for policy_id, total in rows:
+        held[policy_id] = int(total or 0)
+    if not held:
+        return
+    entries = []
+    invoices = registry.invoices.filter(policy_id__in=held).select_related("policy__program")
+    for invoice in invoices:
+        free = held[invoice.policy_id] - invoice.policy.program.deposit_per_person_kopecks
+        part = min(max(free, 0), invoice.due_kopecks)
+        if part <= 0:
+            continue
+        invoice.deposit_kopecks = part
+        _recompute(invoice)
+        invoice.save(update_fields=["deposit_kopecks", "due_kopecks", "status", "paid_at"])
+        memo = _("Зачёт авансового платежа в счёт № %(n)s") % {"n": invoice.number}
+        entries += [
+            LedgerEntry(account=LedgerAccount.DEPOSIT, policy_id=invoice.policy_id, amount_kopecks=-part, memo=memo),
+            LedgerEntry(account=LedgerAccount.COPAY, policy_id=invoice.policy_id, amount_kopecks=part, memo=memo),
+        ]
+    LedgerEntry.objects.bulk_create(entries)
+
+
+def _recompute(invoice: CopayInvoice) -> None:
+    """due = max(0, copay + adjustment − deposit − credit); nothing left to pay → paid."""
+    invoice.due_kopecks = max(
+        0, invoice.copay_kopecks + invoice.adjustment_kopecks - invoice.deposit_kopecks - invoice.credit_kopecks
+    )
+    if invoice.paid_kopecks >= invoice.due_kopecks and invoice.status == InvoiceStatus.NEW:
+        invoice.status = InvoiceStatus.PAID
+        invoice.paid_at = clock.now()
