@@ -209,23 +209,38 @@ def copay_succeeded(payment: Payment) -> None:
     expected = paid_before(payment.subject_key)
     paid_at = payment.succeeded_at or clock.now()
     applied: list[tuple[CopayInvoice, int]] = []
+    done_items = set(payment.receipt.get("applied_items", [])) | set(payment.receipt.get("credited_items", []))
     for item in payment.items.filter(invoice__isnull=False).order_by("invoice_id"):
         invoice_id = item.invoice_id
         assert invoice_id is not None
+        if item.pk in done_items:
+            continue  # a repeated call: this part of the payment went where it goes already
         before = expected.get(invoice_id)
         if before is None:
             logger.warning("payment %s: invoice %s is not in its subject key; not applied", payment.pk, invoice_id)
             continue
-        moved = CopayInvoice.objects.filter(pk=invoice_id, paid_kopecks=before).update(
-            paid_kopecks=F("paid_kopecks") + item.amount_kopecks
+        if CopayInvoice.objects.filter(pk=invoice_id, status=InvoiceStatus.CANCELLED).exists():
+            # The clinic's corrected registry cancelled the invoice while this payment was under way.
+            _credit_to_deposit(item, payment, _("Оплата отменённого счёта"))
+            continue
+        moved = (
+            CopayInvoice.objects.filter(pk=invoice_id, paid_kopecks=before)
+            .exclude(status=InvoiceStatus.CANCELLED)
+            .update(paid_kopecks=F("paid_kopecks") + item.amount_kopecks)
         )
         if not moved:
-            # Applied already (a repeated call), or another payment got to this invoice first:
-            # the money is booked in the ledger either way; the second case needs a person.
+            # payments calls this once per payment, so another payment got to this invoice first
+            # (two devices at once), or it was cancelled meanwhile: the money goes to the deposit.
             logger.warning(
-                "payment %s: invoice %s is no longer at %s paid; not applied", payment.pk, invoice_id, before
+                "payment %s: invoice %s is no longer at %s paid; credited to the deposit",
+                payment.pk,
+                invoice_id,
+                before,
             )
+            _credit_to_deposit(item, payment, _("Повторная оплата счёта"))
             continue
+        payment.receipt = {**payment.receipt, "applied_items": [*payment.receipt.get("applied_items", []), item.pk]}
+        Payment.objects.filter(pk=payment.pk).update(receipt=payment.receipt)
         held = selectors.held_back_kopecks(invoice_id=invoice_id)
         CopayInvoice.objects.filter(
             pk=invoice_id, status=InvoiceStatus.NEW, paid_kopecks__gte=F("due_kopecks") - held
@@ -233,6 +248,27 @@ def copay_succeeded(payment: Payment) -> None:
         applied.append((CopayInvoice.objects.get(pk=invoice_id), item.amount_kopecks))
     if applied:
         _notify_paid(payment.user, applied)
+
+
+def _credit_to_deposit(item: PaymentItem, payment: Payment, why: str) -> None:
+    """Co-pay money no invoice can take moves to the person's deposit (a ledger move), where it
+    counts towards the next invoice or comes back with the deposit refund. Once per item: the
+    payment remembers the items it credited, so a repeated call moves nothing again."""
+    from polis.payments.models import LedgerAccount, LedgerEntry
+
+    credited = list(payment.receipt.get("credited_items", []))
+    if item.pk in credited:
+        return
+    memo = f"{why}: платёж {str(payment.pk)[:8]}"[:200]
+    amount, policy_id = item.amount_kopecks, item.policy_id
+    LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(account=LedgerAccount.COPAY, policy_id=policy_id, amount_kopecks=-amount, memo=memo),
+            LedgerEntry(account=LedgerAccount.DEPOSIT, policy_id=policy_id, amount_kopecks=amount, memo=memo),
+        ]
+    )
+    payment.receipt = {**payment.receipt, "credited_items": [*credited, item.pk]}
+    Payment.objects.filter(pk=payment.pk).update(receipt=payment.receipt)
 
 
 def _notify_paid(user: User, applied: list[tuple[CopayInvoice, int]]) -> None:

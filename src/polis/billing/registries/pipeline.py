@@ -454,6 +454,10 @@ def write_lines(registry: Registry) -> None:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
         _fill_rules(cursor)
         _fill_activations(cursor)
+        if not is_pg():
+            # SQLite joins by nested loops: the temp tables need their keys indexed.
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS polis_reg_stage_row ON {STAGE} (row)")
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS polis_reg_acts_policy ON {ACTS} (policy_id)")
         # 1. Repeated line numbers: a hash aggregate over the numbers (no sort of a million rows);
         #    every line after a number's first is a repeat.
         cursor.execute(
@@ -462,6 +466,9 @@ def write_lines(registry: Registry) -> None:
                     SELECT line_no, MIN(row) AS first FROM {STAGE} GROUP BY line_no HAVING COUNT(*) > 1
                 ) g ON g.line_no = s.line_no AND s.row > g.first"""
         )
+        if not is_pg():
+            cursor.execute(f"CREATE INDEX polis_reg_dups_row ON {DUPS} (row)")
+            cursor.execute(f"CREATE INDEX polis_reg_rules_key ON {RULES} (program_id, category)")
         kind = _kind_of("l.category")
         earlier_lines = (
             """LEFT JOIN (
@@ -526,6 +533,8 @@ def write_lines(registry: Registry) -> None:
             """,
             params,
         )
+        if not is_pg():
+            cursor.execute(f"CREATE INDEX polis_reg_decided_row ON {DECIDED} (row)")
         # 3. A line repeating an earlier line that passed every check is a duplicate (a repeat of
         #    a rejected line is not: the correct line is the one to bill).
         cursor.execute(
@@ -543,14 +552,17 @@ def write_lines(registry: Registry) -> None:
                     WHERE d.reason IS NULL)"""
         )
         # 4. A fixed sum is charged once per visit, on its first accepted line.
+        cursor.execute(f"CREATE TEMP TABLE {VISITS} (row bigint)")  # typed: SQLite indexes it only so
         cursor.execute(
-            f"""CREATE TEMP TABLE {VISITS} AS
-                SELECT MIN(row) AS row FROM {DECIDED}
+            f"""INSERT INTO {VISITS}
+                SELECT MIN(row) FROM {DECIDED}
                 WHERE reason IS NULL AND fixed IS NOT NULL
                 GROUP BY policy_id, service_date, category"""
         )
         if is_pg():
             cursor.execute(f"ANALYZE {DECIDED}")
+        else:
+            cursor.execute(f"CREATE INDEX polis_reg_visits_row ON {VISITS} (row)")
         charged = f"d.reason IS NULL AND d.fr <> 'none' AND %(franchise_clinic)s = {truth}"
         cursor.execute(
             f"""
