@@ -22,3 +22,19 @@ class BearerToken(HttpBearer):
 bearer = BearerToken()
 # Tried in order: a token first, then the session cookie (which ninja checks for CSRF).
 authenticated: list[Any] = [bearer, django_auth]
+
+
+def request_user(request: HttpRequest) -> User:
+    """The caller of an authenticated endpoint (the auth above has put them on the request)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+MAX_PAGE = 100
+
+
+def page_window(limit: int, offset: int) -> tuple[int, int]:
+    """[start, end) of a list page: `limit` capped at MAX_PAGE, never a negative offset."""
+    start = max(offset, 0)
+    return start, start + min(max(limit, 1), MAX_PAGE)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from polis.accounts.models import User
+from polis.api.auth import request_user
 from polis.api.schemas import ErrorOut
 from polis.billing.models import FranchiseActivation, RefundApplication
 from polis.billing.selectors import (
@@ -159,12 +160,6 @@ class CardUnbindOut(Schema):
     detail: str
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _refused(detail: str, *, code: str, field: str | None = None, status: int = HTTPStatus.CONFLICT) -> Status[dict]:
     return Status(status, {"detail": detail, "code": code, "field": field})
 
@@ -279,7 +274,7 @@ def _started(request: HttpRequest, started: ActivationStart) -> Status[dict]:
 def _paid_activation(
     request: HttpRequest, payload: DepositIn, start: Callable[[User, str], ActivationStart]
 ) -> Status[dict]:
-    user = _user(request)
+    user = request_user(request)
     contact = _receipt_contact(user, payload.receipt_contact)
     if contact is None:
         return _refused(
@@ -301,7 +296,7 @@ def franchise(request: HttpRequest) -> dict:
     (`not_activated`, `pending` with `effective_at`, `active`, `suspended`), how it is activated,
     the deposit held, the terms in plain words, notices to registry-mode clinics (until a clinic
     confirms, book there through the medical desk), and the refund application if any."""
-    user = _user(request)
+    user = request_user(request)
     card = live_card(user=user)
     return {
         "people": [_person(entry) for entry in franchise_people(user=user)],
@@ -329,7 +324,7 @@ def consent(request: HttpRequest, payload: ConsentIn) -> Status[Any]:
             status=HTTPStatus.BAD_REQUEST,
         )
     try:
-        activations = franchise_consent_give(user=_user(request), policy_ids=payload.policy_ids, agreed=True)
+        activations = franchise_consent_give(user=request_user(request), policy_ids=payload.policy_ids, agreed=True)
     except FranchiseError as refusal:
         return _refused(refusal.message, code="franchise_refused", field="policy_ids")
     return Status(HTTPStatus.OK, [_activation(a) for a in activations])
@@ -387,7 +382,7 @@ def card_bind(request: HttpRequest, payload: CardIn) -> Status[Any]:
 def card_unbind(request: HttpRequest) -> dict:
     """No more automatic charges; every franchise activated with the card ends now. Without a
     bound card nothing changes (`unbound` false)."""
-    user = _user(request)
+    user = request_user(request)
     had_card = live_card(user=user) is not None
     ended = franchise_card_unbind(user=user)
     return {
@@ -405,7 +400,7 @@ def refund(request: HttpRequest, payload: RefundIn) -> Status[Any]:
     gateway if no co-pay is owed; otherwise `answer` says what is owed first. A second request
     returns the same open application."""
     try:
-        application = refund_application_submit(user=_user(request), policy_id=payload.policy_id)
+        application = refund_application_submit(user=request_user(request), policy_id=payload.policy_id)
     except FranchiseError as refusal:
         return _refused(refusal.message, code="refund_refused", field="policy_id")
     return Status(HTTPStatus.CREATED, _application(application))

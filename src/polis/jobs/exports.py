@@ -1,9 +1,12 @@
-"""A job's rejected rows as files the clerk fixes and uploads again: CSV for any editor, XLSX for Excel."""
+"""A job's rejected rows as files the clerk fixes and uploads again: CSV for any editor, XLSX for
+Excel; and the one CSV/XLSX writer every table download uses (registry reports, invoices)."""
 
 import csv
+import datetime as dt
 import tempfile
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
+from typing import IO, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -45,34 +48,52 @@ class _Echo:
         return value
 
 
-def problems_csv(job: Job, problems: QuerySet[JobProblem]) -> Iterator[str]:
-    """Streamed: UTF-8 with a BOM and ';', which is what Russian Excel opens without asking."""
+def csv_stream(rows: Iterable[Sequence[Any]], *, cell: Callable[[Any], Any] = spreadsheet_safe) -> Iterator[str]:
+    """Streamed CSV: UTF-8 with a BOM and ';', which is what Russian Excel opens without asking.
+    `cell` turns each value into what is written (by default: neutralised for spreadsheets)."""
     writer = csv.writer(_Echo(), delimiter=";")
     yield "\ufeff"
-    for row in _rows(job, problems):
-        yield writer.writerow([spreadsheet_safe(v) for v in row])
+    for row in rows:
+        yield writer.writerow([cell(v) for v in row])
 
 
-def problems_xlsx(job: Job, problems: QuerySet[JobProblem]) -> bytes:
+def xlsx_file(rows: Iterable[tuple[bool, Sequence[Any]]], *, title: str) -> IO[bytes]:
+    """A workbook of (bold?, row) rows in a rewound temporary file. Text is always text (never a
+    formula, whatever it starts with); dates show ДД.ММ.ГГГГ, decimals #,##0.00. Write-only mode
+    streams rows to disk, so a long report never sits in memory. The caller closes the file (a
+    FileResponse does)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Отклонённые строки"))
+    sheet = workbook.create_sheet("".join("-" if ch in "\\/?*[]:" else ch for ch in title)[:31])
     bold = Font(bold=True)
-    for index, row in enumerate(_rows(job, problems)):
+    for is_bold, row in rows:
         cells = []
         for value in row:
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            if index == 0:
+                cell.data_type = "s"
+            elif isinstance(value, Decimal):
+                cell.number_format = "#,##0.00"
+            elif isinstance(value, dt.date):
+                cell.number_format = "DD.MM.YYYY"
+            if is_bold:
                 cell.font = bold
             cells.append(cell)
         sheet.append(cells)
-    # Write-only mode streams rows to a temporary file; only the finished book is read back.
-    with tempfile.TemporaryFile() as handle:
-        workbook.save(handle)
-        handle.seek(0)
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - the open file is the result
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def problems_csv(job: Job, problems: QuerySet[JobProblem]) -> Iterator[str]:
+    return csv_stream(_rows(job, problems))
+
+
+def problems_xlsx(job: Job, problems: QuerySet[JobProblem]) -> bytes:
+    rows = ((index == 0, row) for index, row in enumerate(_rows(job, problems)))
+    with xlsx_file(rows, title=_("Отклонённые строки")) as handle:
         return handle.read()

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from polis.accounts.models import User
+from polis.api.auth import request_user
 from polis.api.errors import ApiError
 from polis.coverage.selectors import policy_for_user
 from polis.network import booking_selectors as sel
@@ -88,12 +89,6 @@ class RescheduleIn(Schema):
     slot_id: int
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @contextmanager
 def _refusals() -> Iterator[None]:
     try:
@@ -154,7 +149,7 @@ def _one(user: User, booking_id: int) -> dict:
 @booking_router.get("", response=list[BookingOut], summary="Мои записи и записи родственников")
 def list_bookings(request: HttpRequest) -> list[dict]:
     """Upcoming active visits first (soonest first), then past, cancelled and moved ones."""
-    user = _user(request)
+    user = request_user(request)
     upcoming = [_booking(b, upcoming=True) for b in sel.upcoming_bookings_for_user(user=user)]
     return upcoming + [_booking(b, upcoming=False) for b in sel.past_bookings_for_user(user=user)[:100]]
 
@@ -163,7 +158,7 @@ def list_bookings(request: HttpRequest) -> list[dict]:
 def options(request: HttpRequest, clinic_id: int, policy_id: int) -> dict:
     """How this person gets into the clinic for each kind of care, and the specialties and
     doctors open for online booking. Where none are, `kinds[].reason` and `phone` say what to do."""
-    policy = policy_for_user(user=_user(request), policy_id=policy_id)
+    policy = policy_for_user(user=request_user(request), policy_id=policy_id)
     found = sel.booking_options(policy=policy, clinic=sel.clinic_for_booking(clinic_id=clinic_id))
     clinic = found.access.clinic
     return {
@@ -201,7 +196,7 @@ def slots(
 ) -> list[dict]:
     """Free times of a doctor open online for this person, within the policy's term; by default
     the next 14 days, at most 31 at once. Times are UTC (ISO 8601); show them in Moscow time."""
-    policy = policy_for_user(user=_user(request), policy_id=policy_id)
+    policy = policy_for_user(user=request_user(request), policy_id=policy_id)
     doctor, _ = sel.bookable_doctor(policy=policy, doctor_id=doctor_id)
     if date_from and date_to:
         if date_to < date_from:
@@ -217,7 +212,7 @@ def slots(
 def create(request: HttpRequest, payload: BookIn) -> Status[dict]:
     """Pressing twice books once (the same booking comes back). A time someone else has just
     taken answers 409 with code `slot_taken`; other refusals 409 `booking_refused`."""
-    user = _user(request)
+    user = request_user(request)
     with _refusals():
         booking = booking_create(user=user, policy_id=payload.policy_id, slot_id=payload.slot_id)
     return Status(201, _one(user, booking.pk))
@@ -226,7 +221,7 @@ def create(request: HttpRequest, payload: BookIn) -> Status[dict]:
 @booking_router.post("/{booking_id}/cancel", response=BookingOut, summary="Отменить запись")
 def cancel(request: HttpRequest, booking_id: int) -> dict:
     """Own or a relative's future visit. Cancelling a cancelled booking changes nothing."""
-    user = _user(request)
+    user = request_user(request)
     with _refusals():
         booking_cancel(user=user, booking_id=booking_id)
     return _one(user, booking_id)
@@ -236,7 +231,7 @@ def cancel(request: HttpRequest, booking_id: int) -> dict:
 def reschedule(request: HttpRequest, booking_id: int, payload: RescheduleIn) -> Status[dict]:
     """To another time of the same doctor: returns the new booking; the old one becomes
     `rescheduled`. If the new time is taken, the old booking stays as it was."""
-    user = _user(request)
+    user = request_user(request)
     with _refusals():
         new = booking_reschedule(user=user, booking_id=booking_id, new_slot_id=payload.slot_id)
     return Status(201, _one(user, new.pk))

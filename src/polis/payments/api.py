@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from polis.accounts.models import User
+from polis.api.auth import page_window, request_user
 from polis.api.errors import ApiError
 from polis.payments import receipts
 from polis.payments.gateways.base import GatewayError
@@ -21,7 +21,6 @@ from polis.payments.selectors import payment_for_user, payments_for_user, refund
 from polis.payments.services import payment_refresh
 
 payments_router = Router()
-MAX_PAGE = 100
 
 
 class ItemOut(Schema):
@@ -87,17 +86,6 @@ class PaymentReceiptsOut(Schema):
     receipts: list[ReceiptOut]
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _window(limit: int, offset: int) -> tuple[int, int]:
-    start = max(offset, 0)
-    return start, start + min(max(limit, 1), MAX_PAGE)
-
-
 def _lines(receipt: dict) -> list[dict]:
     # The labels are lazy translations: plain strings for the schema.
     return [
@@ -157,16 +145,16 @@ def _payment(request: HttpRequest, payment: Payment) -> dict:
 def history(request: HttpRequest, limit: int = 50, offset: int = 0) -> list[dict]:
     """The user's payments, newest first, each with what it paid for and its refunds; `limit`
     (at most 100) and `offset` page through them."""
-    start, end = _window(limit, offset)
-    payments = payments_for_user(user=_user(request))[start:end]
+    start, end = page_window(limit, offset)
+    payments = payments_for_user(user=request_user(request))[start:end]
     return [_payment(request, p) for p in payments]
 
 
 @payments_router.get("/refunds", response=list[RefundOut], summary="Возвраты")
 def refunds(request: HttpRequest, limit: int = 50, offset: int = 0) -> list[dict]:
     """Money returned from the user's payments (deposit refunds, the 1 ₽ card check), newest first."""
-    start, end = _window(limit, offset)
-    found = refunds_for_user(user=_user(request)).order_by("-created_at", "-pk")[start:end]
+    start, end = page_window(limit, offset)
+    found = refunds_for_user(user=request_user(request)).order_by("-created_at", "-pk")[start:end]
     return [_refund(r) for r in found]
 
 
@@ -175,7 +163,7 @@ def payment(request: HttpRequest, payment_id: uuid.UUID) -> dict:
     """While the payment is pending the gateway is asked how it stands (and its answer applied),
     so the app may poll this after the payer leaves the gateway's page. If the gateway cannot be
     reached the stored state is returned, still `pending`."""
-    user = _user(request)
+    user = request_user(request)
     found = payment_for_user(user=user, payment_id=payment_id)
     if found.status == PaymentStatus.PENDING:
         # Unreachable gateway: the stored state answers; reconciliation catches up later.
@@ -189,7 +177,7 @@ def payment(request: HttpRequest, payment_id: uuid.UUID) -> dict:
 def receipt(request: HttpRequest, payment_id: uuid.UUID) -> dict:
     """The receipt of a succeeded payment and the refund receipt of each refund done from it, as
     sent to the e-mail or phone given before paying. A payment not (yet) made has none: 409."""
-    found = payment_for_user(user=_user(request), payment_id=payment_id)
+    found = payment_for_user(user=request_user(request), payment_id=payment_id)
     if found.status != PaymentStatus.SUCCEEDED:
         raise ApiError(
             _("Чек формируется после оплаты: этот платёж не оплачен."), code="no_receipt", status=HTTPStatus.CONFLICT

@@ -11,14 +11,13 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from polis.accounts.models import User
+from polis.api.auth import page_window, request_user
 from polis.api.schemas import ErrorOut
 from polis.billing.disputes import selectors
 from polis.billing.disputes.services import ALREADY_OPEN, DisputeError, dispute_submit
 from polis.billing.models import Dispute, DisputeStatus, RegistryLine
 
 disputes_router = Router()
-
-MAX_PAGE = 100
 
 
 class DisputeIn(Schema):
@@ -67,12 +66,6 @@ class DisputeOut(Schema):
     resolved_at: dt.datetime | None
     corrected_copay_kopecks: int | None
     files: list[DisputeFileOut]
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _out(dispute: Dispute, *, viewer: User) -> dict[str, Any]:
@@ -126,7 +119,7 @@ def submit(
     less than billed) and up to 10 `files` (images or PDF, 25 MB each). A line of one's own or a
     relative's policy only (another's: 404). One open dispute per line (409). The answer is due
     in 15 calendar days (`answer_due_on`)."""
-    user = _user(request)
+    user = request_user(request)
     try:
         dispute = dispute_submit(
             user=user,
@@ -151,14 +144,13 @@ def submit(
 @disputes_router.get("", response=list[DisputeOut], summary="Мои несогласия с услугами")
 def disputes(request: HttpRequest, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     """The user's disputes and their relatives', newest first; `limit` (at most 100), `offset`."""
-    user = _user(request)
-    start = max(offset, 0)
-    end = start + min(max(limit, 1), MAX_PAGE)
+    user = request_user(request)
+    start, end = page_window(limit, offset)
     found = selectors.disputes_for_user(user=user).prefetch_related("files")[start:end]
     return [_out(dispute, viewer=user) for dispute in found]
 
 
 @disputes_router.get("/{int:dispute_id}", response={200: DisputeOut, 404: ErrorOut}, summary="Несогласие и ответ")
 def dispute(request: HttpRequest, dispute_id: int) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     return _out(selectors.dispute_for_user(user=user, pk=dispute_id), viewer=user)

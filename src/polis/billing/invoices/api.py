@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from polis import clock
-from polis.accounts.models import User
+from polis.api.auth import page_window, request_user
 from polis.api.errors import ApiError
 from polis.api.schemas import ErrorOut
 from polis.billing.invoices import selectors, services
@@ -25,7 +25,6 @@ from polis.payments import receipts
 from polis.payments.services import PaymentError
 
 invoices_router = Router()
-MAX_PAGE = 100
 
 
 class InvoiceOut(Schema):
@@ -104,17 +103,6 @@ class ServiceOut(Schema):
     not_provided_url: str | None = Field(description="сообщить, что услуга не оказывалась")
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _window(limit: int, offset: int) -> tuple[int, int]:
-    start = max(offset, 0)
-    return start, start + min(max(limit, 1), MAX_PAGE)
-
-
 def _invoice(row: InvoiceRow) -> dict[str, Any]:
     invoice = row.invoice
     return {
@@ -173,8 +161,8 @@ def invoice_list(request: HttpRequest, limit: int = 50, offset: int = 0) -> list
     """Co-pay invoices of the user and of the relatives whose policies they hold, newest first;
     `limit` (at most 100) and `offset` page through them. `payable_kopecks` is what can be paid
     now: the co-pay of services under an open dispute waits for the answer."""
-    start, end = _window(limit, offset)
-    found = selectors.invoices_for_user(user=_user(request))[start:end]
+    start, end = page_window(limit, offset)
+    found = selectors.invoices_for_user(user=request_user(request))[start:end]
     return [_invoice(row) for row in selectors.invoice_rows(found, today=clock.today())]
 
 
@@ -189,7 +177,7 @@ def invoices_pay(request: HttpRequest, payload: PayIn) -> Status[Any]:
     gateway's `confirmation_url`; sending the same choice again while it is unpaid returns the
     same payment. A paid, cancelled or fully disputed invoice is refused (409); another person's
     invoice is not found (404)."""
-    user = _user(request)
+    user = request_user(request)
     contact = payload.receipt_contact.strip() or user.email or user.phone or ""
     try:
         receipts.receipt_customer(contact)
@@ -224,7 +212,7 @@ def invoices_pay(request: HttpRequest, payload: PayIn) -> Status[Any]:
 def invoice_detail(request: HttpRequest, invoice_id: int) -> dict[str, Any]:
     """The invoice's figures and each service it bills (date, clinic, service, quantity, cost,
     co-pay and the rule it followed). Another person's invoice: 404."""
-    invoice = selectors.invoice_for_user(user=_user(request), invoice_id=invoice_id)
+    invoice = selectors.invoice_for_user(user=request_user(request), invoice_id=invoice_id)
     body = _invoice(selectors.invoice_row(invoice, today=clock.today()))
     clinic = invoice.registry.clinic.name
     can_dispute = invoice.status != InvoiceStatus.CANCELLED
@@ -247,9 +235,9 @@ def received_services(
     """Every service clinics billed to the insurer under the user's and their relatives' policies,
     with or without a franchise, newest first: the cost to the insurer and the co-pay if any.
     `person_id` (an insured person) and `date_from`/`date_to` (service dates) narrow the list."""
-    start, end = _window(limit, offset)
+    start, end = page_window(limit, offset)
     only = ServicesFilter(person_id=person_id, date_from=date_from, date_to=date_to)
-    lines = selectors.received_services(user=_user(request), only=only)[start:end]
+    lines = selectors.received_services(user=request_user(request), only=only)[start:end]
     return [
         {
             "id": line.pk,

@@ -2,9 +2,7 @@
 for Excel. Service names come from the clinic's file, so text cells are neutralised the way the
 rejected-rows export does (polis.jobs.exports.spreadsheet_safe)."""
 
-import csv
 import datetime as dt
-import tempfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -13,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from polis.billing.invoices.selectors import category_label
 from polis.billing.models import CopayInvoice, RegistryLine
-from polis.jobs.exports import spreadsheet_safe
+from polis.jobs.exports import csv_stream, spreadsheet_safe, xlsx_file
 from polis.money import to_rubles
 
 
@@ -101,43 +99,11 @@ def _text(value: Any) -> Any:
     return spreadsheet_safe(value)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def invoice_csv(invoice: CopayInvoice, lines: Iterable[RegistryLine]) -> Iterator[str]:
     """UTF-8 with a BOM and ';', which Russian Excel opens without asking."""
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff"
-    for _header, row in _rows(invoice, lines):
-        yield writer.writerow([_text(v) for v in row])
+    return csv_stream((row for _header, row in _rows(invoice, lines)), cell=_text)
 
 
 def invoice_xlsx(invoice: CopayInvoice, lines: Iterable[RegistryLine]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    title = _("Счёт %(number)s") % {"number": "".join(ch if ch not in "\\/?*[]:" else "-" for ch in invoice.number)}
-    sheet = workbook.create_sheet(title[:31])
-    bold = Font(bold=True)
-    for is_header, row in _rows(invoice, lines):
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            elif isinstance(value, Money):
-                cell.number_format = "#,##0.00"
-            elif isinstance(value, dt.date):
-                cell.number_format = "DD.MM.YYYY"
-            if is_header:
-                cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
-    with tempfile.TemporaryFile() as handle:
-        workbook.save(handle)
-        handle.seek(0)
+    with xlsx_file(_rows(invoice, lines), title=_("Счёт %(number)s") % {"number": invoice.number}) as handle:
         return handle.read()

@@ -3,10 +3,8 @@ editor (streamed), XLSX for Excel (written row by row to a temporary file). One 
 rejected line: its number, the reason's code and words, the explanation, then the line as the
 clinic wrote it. A line whose cells did not parse has them in `line.raw`, shown as they were."""
 
-import csv
 import datetime as dt
 import json
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from polis.billing.models import RegistryLine
 from polis.billing.registries.selectors import reason_label
-from polis.jobs.exports import spreadsheet_safe
+from polis.jobs.exports import csv_stream, spreadsheet_safe, xlsx_file
 from polis.money import to_rubles
 
 CHUNK = 2000
@@ -143,44 +141,11 @@ def _csv_text(value: Any) -> Any:
     return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def report_csv(lines: QuerySet[RegistryLine]) -> Iterator[str]:
     """Streamed: UTF-8 with a BOM and ';', which is what Russian Excel opens without asking."""
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff"
-    for row in rows(lines):
-        yield writer.writerow([_csv_text(v) for v in row])
+    return csv_stream(rows(lines), cell=_csv_text)
 
 
 def report_xlsx(lines: QuerySet[RegistryLine]) -> IO[bytes]:
     """The workbook in a temporary file, rewound: hand it to a FileResponse, which closes it."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Отклонённые строки"))
-    bold = Font(bold=True)
-    for index, row in enumerate(rows(lines)):
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            elif isinstance(value, dt.date):
-                cell.number_format = "DD.MM.YYYY"
-            elif isinstance(value, Decimal):
-                cell.number_format = "#,##0.00"
-            if index == 0:
-                cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
-    # Not a `with`: the open file is the result; the FileResponse that sends it closes it.
-    handle = tempfile.TemporaryFile()  # noqa: SIM115
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
+    return xlsx_file(((index == 0, row) for index, row in enumerate(rows(lines))), title=_("Отклонённые строки"))
