@@ -17,15 +17,22 @@ PROBLEMS_PER_PAGE = 50
 BACK_LINKS = {"network_import": ("network_import:upload", _("Импорт сети клиник"))}
 
 
+def _back(job: Job) -> tuple[str, str]:
+    """(url, label) of the page this job belongs to: a registry's job goes back to its registry,
+    in the console of whoever started it (a clinic clerk or the back office)."""
+    if job.kind == "billing_registry":
+        registry = getattr(job, "registry", None)
+        if registry is not None:
+            console = "clinic_registries" if job.created_by.role == "clinic" else "backoffice_registries"
+            return reverse(f"{console}:detail", args=[registry.pk]), str(_("Реестр счетов"))
+    back = BACK_LINKS.get(job.kind)
+    return (reverse(back[0]), str(back[1])) if back else ("", "")
+
+
 def _context(job: Job) -> dict[str, object]:
     result = job.result if isinstance(job.result, dict) else {}
-    back = BACK_LINKS.get(job.kind)
-    return {
-        "job": job,
-        "result": result,
-        "back_url": reverse(back[0]) if back else "",
-        "back_label": back[1] if back else "",
-    }
+    back_url, back_label = _back(job)
+    return {"job": job, "result": result, "back_url": back_url, "back_label": back_label}
 
 
 @login_required

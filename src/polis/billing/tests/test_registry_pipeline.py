@@ -267,3 +267,13 @@ def test_unreadable_files_fail_with_a_reason(world, backoffice_user, django_capt
         registry_submit(
             clinic=world.clinic, period=dt.date(2027, 1, 1), uploaded_file=csv_file([]), user=backoffice_user
         )
+
+
+def test_the_job_page_leads_back_to_its_registry(world, backoffice_user, client, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    registry = submit(django_capture_on_commit_callbacks, world, csv_file([line(world.alice)]), backoffice_user)
+    client.force_login(backoffice_user)
+    page = client.get(reverse("jobs:detail", args=[registry.job_id]))
+    assert page.status_code == 200
+    assert reverse("backoffice_registries:detail", args=[registry.pk]) in page.content.decode()
