@@ -3,7 +3,8 @@ once with its decision and co-pay. Set-based SQL throughout; Python touches a li
 cells need Python's reading rules (see parse.py).
 
     stage()          file → temp table `polis_reg_stage` (typed cells, or the reason they are not)
-    write_lines()    one INSERT … SELECT: checks, co-pay, into billing_registryline
+    write_lines()    the checks as joins over temp tables, then one INSERT … SELECT that writes
+                     every line with its decision and co-pay into billing_registryline
     summarize()      counts and sums onto the Registry; for a corrected version, what changed
 
 `write_lines` and the registry's `checked_at` commit together, so a worker killed at any point
