@@ -328,6 +328,12 @@ class CopayInvoice(models.Model):
     def total_kopecks(self) -> int:
         return self.copay_kopecks + self.adjustment_kopecks
 
+    def recompute_due(self) -> None:
+        """due = max(0, copay + adjustment − deposit − credit): the one place the rule is written."""
+        self.due_kopecks = max(
+            0, self.copay_kopecks + self.adjustment_kopecks - self.deposit_kopecks - self.credit_kopecks
+        )
+
     @property
     def outstanding_kopecks(self) -> int:
         if self.status == InvoiceStatus.CANCELLED:

@@ -170,12 +170,6 @@ def held_copay_kopecks(*, invoice: CopayInvoice, exclude_dispute_id: int | None 
     return sum(line_copay_now(d.line) for d in disputes)
 
 
-def invoice_lines(invoice: CopayInvoice) -> QuerySet[RegistryLine]:
-    return RegistryLine.objects.filter(
-        registry_id=invoice.registry_id, policy_id=invoice.policy_id, status=LineStatus.ACCEPTED
-    ).order_by("service_date", "line_no")
-
-
 # ── The 15-day clock ─────────────────────────────────────────────────────────────────────────
 
 

@@ -39,7 +39,7 @@ from polis.billing.models import (
 from polis.money import format_rub
 from polis.notify.services import email_send, notification_create, sms_send
 from polis.payments import services as payments
-from polis.payments.models import LedgerAccount, LedgerEntry, Payment, PaymentItem, PaymentStatus, Refund, RefundStatus
+from polis.payments.models import LedgerAccount, Payment, PaymentItem, PaymentStatus, Refund, RefundStatus
 
 logger = logging.getLogger("polis.billing")
 
@@ -331,9 +331,7 @@ def _adjust(invoice: CopayInvoice, *, dispute: Dispute, staff: User, amount: int
     above the new total leaves the invoice at once; the adjustment records it as to be refunded
     (`refunded_kopecks`, with no refund yet) until _return_overpaid says where it went."""
     invoice.adjustment_kopecks += amount
-    invoice.due_kopecks = max(
-        0, invoice.copay_kopecks + invoice.adjustment_kopecks - invoice.deposit_kopecks - invoice.credit_kopecks
-    )
+    invoice.recompute_due()
     overpaid = max(0, invoice.paid_kopecks - invoice.due_kopecks)
     invoice.paid_kopecks -= overpaid
     _settle_status(invoice)
@@ -411,17 +409,14 @@ def _return_overpaid(adjustment: InvoiceAdjustment) -> InvoiceAdjustment:
         adjustment.refunded_kopecks = refunded
         adjustment.credited_kopecks = left
         adjustment.save(update_fields=["refund", "refunded_kopecks", "credited_kopecks"])
-        if left > 0:
-            memo = (
-                _("Переплата по счёту № %(number)s зачтена в авансовый платёж (несогласие № %(id)s)")
-                % {"number": invoice.number, "id": adjustment.dispute_id}
-            )[:200]
-            LedgerEntry.objects.bulk_create(
-                [
-                    LedgerEntry(account=LedgerAccount.COPAY, policy=policy, amount_kopecks=-left, memo=memo),
-                    LedgerEntry(account=LedgerAccount.DEPOSIT, policy=policy, amount_kopecks=left, memo=memo),
-                ]
-            )
+        payments.ledger_move(
+            policy_id=policy.pk,
+            source=LedgerAccount.COPAY,
+            target=LedgerAccount.DEPOSIT,
+            amount_kopecks=left,
+            memo=_("Переплата по счёту № %(number)s зачтена в авансовый платёж (несогласие № %(id)s)")
+            % {"number": invoice.number, "id": adjustment.dispute_id},
+        )
     return adjustment
 
 

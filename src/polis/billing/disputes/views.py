@@ -20,6 +20,7 @@ from polis.billing.disputes import selectors, services
 from polis.billing.disputes.forms import DisputeForm, QueueFilterForm, RejectForm, UpholdForm
 from polis.billing.disputes.selectors import AnswerClock
 from polis.billing.disputes.services import DisputeError
+from polis.billing.invoices import selectors as invoice_selectors
 from polis.billing.models import Dispute, DisputeKind, DisputeStatus, InvoiceAdjustment
 from polis.money import to_rubles
 
@@ -167,7 +168,7 @@ def _review(
         "clock": selectors.answer_clock(dispute),
         "files": list(dispute.files.all()),
         "invoice": invoice,
-        "invoice_lines": list(selectors.invoice_lines(invoice)) if invoice else [],
+        "invoice_lines": list(invoice_selectors.invoice_lines(invoice=invoice)) if invoice else [],
         "held": selectors.held_copay_kopecks(invoice=invoice) if invoice else 0,
         "adjustment": _adjustment(dispute),
         "is_open": dispute.status == DisputeStatus.OPEN,

@@ -254,18 +254,17 @@ def _credit_to_deposit(item: PaymentItem, payment: Payment, why: str) -> None:
     """Co-pay money no invoice can take moves to the person's deposit (a ledger move), where it
     counts towards the next invoice or comes back with the deposit refund. Once per item: the
     payment remembers the items it credited, so a repeated call moves nothing again."""
-    from polis.payments.models import LedgerAccount, LedgerEntry
+    from polis.payments.models import LedgerAccount
 
     credited = list(payment.receipt.get("credited_items", []))
     if item.pk in credited:
         return
-    memo = f"{why}: платёж {str(payment.pk)[:8]}"[:200]
-    amount, policy_id = item.amount_kopecks, item.policy_id
-    LedgerEntry.objects.bulk_create(
-        [
-            LedgerEntry(account=LedgerAccount.COPAY, policy_id=policy_id, amount_kopecks=-amount, memo=memo),
-            LedgerEntry(account=LedgerAccount.DEPOSIT, policy_id=policy_id, amount_kopecks=amount, memo=memo),
-        ]
+    payments.ledger_move(
+        policy_id=item.policy_id,
+        source=LedgerAccount.COPAY,
+        target=LedgerAccount.DEPOSIT,
+        amount_kopecks=item.amount_kopecks,
+        memo=f"{why}: платёж {str(payment.pk)[:8]}",
     )
     payment.receipt = {**payment.receipt, "credited_items": [*credited, item.pk]}
     Payment.objects.filter(pk=payment.pk).update(receipt=payment.receipt)

@@ -22,6 +22,7 @@ from polis.billing.copay import due_on
 from polis.billing.models import CopayInvoice, InvoiceStatus, Registry, RegistryStatus
 from polis.coverage.models import Program
 from polis.payments.models import LedgerAccount, LedgerEntry
+from polis.payments.services import ledger_move
 
 
 def invoice_number_prefix(registry: Registry) -> str:
@@ -112,7 +113,6 @@ def _apply_credits(registry: Registry, earlier: Registry | None) -> None:
     if not paid:
         return
     invoices = {inv.policy_id: inv for inv in registry.invoices.filter(policy_id__in=paid)}
-    entries = []
     for policy_id, amount in paid.items():
         invoice = invoices.get(policy_id)
         absorbed = 0
@@ -121,14 +121,13 @@ def _apply_credits(registry: Registry, earlier: Registry | None) -> None:
             invoice.credit_kopecks = absorbed
             _recompute(invoice)
             invoice.save(update_fields=["credit_kopecks", "due_kopecks", "status", "paid_at"])
-        rest = amount - absorbed
-        if rest > 0:
-            memo = _("Переплата по реестру %(r)s, заменённому исправленным") % {"r": earlier.pk}
-            entries += [
-                LedgerEntry(account=LedgerAccount.COPAY, policy_id=policy_id, amount_kopecks=-rest, memo=memo),
-                LedgerEntry(account=LedgerAccount.DEPOSIT, policy_id=policy_id, amount_kopecks=rest, memo=memo),
-            ]
-    LedgerEntry.objects.bulk_create(entries)
+        ledger_move(
+            policy_id=policy_id,
+            source=LedgerAccount.COPAY,
+            target=LedgerAccount.DEPOSIT,
+            amount_kopecks=amount - absorbed,
+            memo=_("Переплата по реестру %(r)s, заменённому исправленным") % {"r": earlier.pk},
+        )
 
 
 def _offset_deposits(registry: Registry) -> None:
@@ -147,7 +146,6 @@ def _offset_deposits(registry: Registry) -> None:
         held[policy_id] = int(total or 0)
     if not held:
         return
-    entries = []
     invoices = registry.invoices.filter(policy_id__in=held).select_related("policy__program")
     for invoice in invoices:
         free = held[invoice.policy_id] - invoice.policy.program.deposit_per_person_kopecks
@@ -157,19 +155,18 @@ def _offset_deposits(registry: Registry) -> None:
         invoice.deposit_kopecks = part
         _recompute(invoice)
         invoice.save(update_fields=["deposit_kopecks", "due_kopecks", "status", "paid_at"])
-        memo = _("Зачёт авансового платежа в счёт № %(n)s") % {"n": invoice.number}
-        entries += [
-            LedgerEntry(account=LedgerAccount.DEPOSIT, policy_id=invoice.policy_id, amount_kopecks=-part, memo=memo),
-            LedgerEntry(account=LedgerAccount.COPAY, policy_id=invoice.policy_id, amount_kopecks=part, memo=memo),
-        ]
-    LedgerEntry.objects.bulk_create(entries)
+        ledger_move(
+            policy_id=invoice.policy_id,
+            source=LedgerAccount.DEPOSIT,
+            target=LedgerAccount.COPAY,
+            amount_kopecks=part,
+            memo=_("Зачёт авансового платежа в счёт № %(n)s") % {"n": invoice.number},
+        )
 
 
 def _recompute(invoice: CopayInvoice) -> None:
-    """due = max(0, copay + adjustment − deposit − credit); nothing left to pay → paid."""
-    invoice.due_kopecks = max(
-        0, invoice.copay_kopecks + invoice.adjustment_kopecks - invoice.deposit_kopecks - invoice.credit_kopecks
-    )
+    """The due amount again (CopayInvoice.recompute_due); nothing left to pay → paid."""
+    invoice.recompute_due()
     if invoice.paid_kopecks >= invoice.due_kopecks and invoice.status == InvoiceStatus.NEW:
         invoice.status = InvoiceStatus.PAID
         invoice.paid_at = clock.now()

@@ -8,19 +8,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from polis import clock
-from polis.accounts.models import User
+from polis.billing.debts.selectors import payer_of
+from polis.billing.debts.services import INVOICES_PATH
 from polis.billing.models import CopayInvoice, InvoiceStatus
 from polis.money import format_rub
 from polis.notify.services import email_send, notification_create, sms_send
 
 logger = logging.getLogger(__name__)
 BATCH = 500
-
-
-def payer_contacts(invoice: CopayInvoice) -> tuple[str, str, "User | None"]:
-    """(phone, e-mail, account) of whoever pays the invoice: the holder for a relative."""
-    person = invoice.policy.holder or invoice.policy.insured
-    return person.phone or "", person.email or "", person.user
 
 
 def invoices_notify(*, registry_id: int) -> int:
@@ -46,7 +41,7 @@ def invoices_notify(*, registry_id: int) -> int:
 
 
 def _tell(invoice: CopayInvoice) -> None:
-    phone, email, user = payer_contacts(invoice)
+    payer = payer_of(invoice.policy)
     person = invoice.policy.insured
     amount = format_rub(invoice.due_kopecks)
     due = f"{invoice.due_on:%d.%m.%Y}"
@@ -64,12 +59,12 @@ def _tell(invoice: CopayInvoice) -> None:
         "policy": invoice.policy.number,
     }
     body = text % values
-    if phone:
-        sms_send(phone=phone, text=body)
-    if email:
-        email_send(to=email, subject=_("Счёт № %(n)s на оплату франшизы") % values, text=body)
-    if user is not None:
-        notification_create(user=user, title=_("Новый счёт на оплату франшизы"), body=body, link="/my/invoices/")
+    if payer.phone:
+        sms_send(phone=payer.phone, text=body)
+    if payer.email:
+        email_send(to=payer.email, subject=_("Счёт № %(n)s на оплату франшизы") % values, text=body)
+    if payer.user is not None:
+        notification_create(user=payer.user, title=_("Новый счёт на оплату франшизы"), body=body, link=INVOICES_PATH)
 
 
 def _autocharge(registry_id: int) -> None:

@@ -8,6 +8,7 @@ from polis.payments.services.charges import charge_saved_card, payment_charge_se
 from polis.payments.services.common import ON_REFUND_SUCCEEDED, ON_SUCCEEDED, ItemSpec, PaymentError
 from polis.payments.services.events import gateway_event_process, gateway_event_record
 from polis.payments.services.payments import (
+    ledger_move,
     payment_apply,
     payment_follow_up,
     payment_reconcile_manually,
@@ -28,6 +29,7 @@ __all__ = [
     "charge_saved_card",
     "gateway_event_process",
     "gateway_event_record",
+    "ledger_move",
     "payment_apply",
     "payment_charge_send",
     "payment_follow_up",

@@ -279,6 +279,19 @@ def _book(payment: Payment, memo: str = "") -> None:
     )
 
 
+def ledger_move(*, policy_id: int, source: str, target: str, amount_kopecks: int, memo: str) -> None:
+    """Money moved between a person's ledger accounts (co-pay ↔ deposit), no gateway involved: a
+    pair of entries, so the invariant payments = deposit + co-pay + refunded keeps holding."""
+    if amount_kopecks <= 0:
+        return
+    LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(account=source, policy_id=policy_id, amount_kopecks=-amount_kopecks, memo=memo[:200]),
+            LedgerEntry(account=target, policy_id=policy_id, amount_kopecks=amount_kopecks, memo=memo[:200]),
+        ]
+    )
+
+
 def payment_follow_up(*, payment: Payment) -> None:
     """What comes after a success outside the applying transaction, because it calls the gateway:
     the 1 ₽ card check is returned. Safe to repeat (reconciliation does): a refund is started only
