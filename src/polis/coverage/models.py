@@ -130,6 +130,22 @@ class Contract(models.Model):
         return f"№ {self.number} — {self.policyholder}"
 
 
+class ContractInstallment(models.Model):
+    """A date a contract's premium installment is due: an attachment letter runs until the next."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="installments")
+    due_on = models.DateField(_("дата очередного взноса"))
+
+    class Meta:
+        verbose_name = _("очередной взнос по договору")
+        verbose_name_plural = _("очередные взносы по договору")
+        ordering = ["due_on"]
+        constraints = [models.UniqueConstraint(fields=["contract", "due_on"], name="installment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.contract}: {self.due_on:%d.%m.%Y}"
+
+
 class Program(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="programs", verbose_name=_("договор"))
     code = models.CharField(_("код"), max_length=40)
@@ -160,6 +176,12 @@ class Program(models.Model):
     )
     non_payment_consequence = models.CharField(
         _("при неоплате"), max_length=20, choices=NonPaymentConsequence.choices, blank=True
+    )
+    # Premium per person for the term, by service mode. Moving to registry mode mid-term costs
+    # the difference, whatever is left of the term; no registry tariff: the mode is not offered.
+    tariff_desk_kopecks = models.BigIntegerField(_("премия на человека, через пульт, коп."), default=0)
+    tariff_registry_kopecks = models.BigIntegerField(
+        _("премия на человека, через регистратуру, коп."), null=True, blank=True
     )
 
     class Meta:
