@@ -237,6 +237,16 @@ POLIS_AUTOPAY_CAP_KOPECKS = int(os.environ.get("POLIS_AUTOPAY_CAP_KOPECKS", "150
 # VAT code for receipts (54-FZ); 1 = without VAT (insurance services are exempt).
 PAYMENTS_RECEIPT_VAT_CODE = int(os.environ.get("PAYMENTS_RECEIPT_VAT_CODE", "1"))
 
+# The medical desk. Answer-time targets (minutes from a request to the desk's decision) per
+# urgency; letters with a sum limit above the threshold need a second doctor; clinics and the desk
+# are warned this many days before a letter ends.
+DESK_ANSWER_TARGET_MINUTES = {
+    "urgent": int(os.environ.get("DESK_ANSWER_TARGET_URGENT_MINUTES", "30")),
+    "routine": int(os.environ.get("DESK_ANSWER_TARGET_ROUTINE_MINUTES", "120")),
+}
+DESK_LETTER_APPROVAL_KOPECKS = int(os.environ.get("DESK_LETTER_APPROVAL_KOPECKS", "5000000"))
+DESK_LETTER_WARN_DAYS = int(os.environ.get("DESK_LETTER_WARN_DAYS", "3"))
+
 POLIS_LOGIN_MAX_FAILURES = 5
 POLIS_LOGIN_WINDOW_SECONDS = 15 * 60
 POLIS_LOGIN_LOCKOUT_SECONDS = 15 * 60

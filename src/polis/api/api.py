@@ -24,6 +24,8 @@ from polis.billing.api import franchise_router
 from polis.billing.disputes.api import disputes_router
 from polis.billing.invoices.api import invoices_router
 from polis.care.api import router as desk_router
+from polis.care.clinic_api import router as clinic_letters_router
+from polis.care.insured_api import router as care_router
 from polis.coverage.api import router as policies_router
 from polis.network.api_booking import booking_router
 from polis.network.api_directory import clinics_router
@@ -46,6 +48,8 @@ api.add_router("/auth", auth_router, tags=["Вход и регистрация"]
 api.add_router("/me", me_router, tags=["Профиль и согласия"])
 api.add_router("/policies", policies_router, tags=["Полисы"])
 api.add_router("/desk", desk_router, tags=["Медицинский пульт"])
+api.add_router("/care", care_router, tags=["Обращения, гарантийные письма, визиты"])
+api.add_router("/clinic", clinic_letters_router, tags=["Клиника: гарантийные письма"])
 api.add_router("/clinics", clinics_router, tags=["Клиники"])
 api.add_router("/bookings", booking_router, tags=["Запись на приём"])
 api.add_router("/franchise", franchise_router, tags=["Франшиза"])

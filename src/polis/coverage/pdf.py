@@ -19,22 +19,22 @@ def render_policy_pdf(*, policy: Policy) -> bytes:
     """The electronic policy, accepted by clinics like the plastic card. The caller has checked
     that whoever asked may see this policy."""
     overview = policy_overview(policy=policy)
-    return _render("coverage/pdf/policy.html", {"o": overview, "printed_on": clock.today()})
+    return render_pdf("coverage/pdf/policy.html", {"o": overview, "printed_on": clock.today()})
 
 
 def render_memo_pdf(*, policy: Policy) -> bytes:
     """The memo: the program, its limits and co-pay, the clinics by kind of care, whom to call."""
     overview = policy_overview(policy=policy)
-    return _render("coverage/pdf/memo.html", {"o": overview, "printed_on": clock.today()})
+    return render_pdf("coverage/pdf/memo.html", {"o": overview, "printed_on": clock.today()})
 
 
 def policy_pdf_filename(policy: Policy) -> tuple[str, str]:
     """(ASCII name, name as a person reads it) for the policy's PDF."""
-    return f"polis-{_ascii(policy.number)}.pdf", f"Полис ДМС {policy.number}.pdf"
+    return f"polis-{ascii_name(policy.number)}.pdf", f"Полис ДМС {policy.number}.pdf"
 
 
 def memo_pdf_filename(policy: Policy) -> tuple[str, str]:
-    return f"pamyatka-{_ascii(policy.number)}.pdf", f"Памятка {policy.number}.pdf"
+    return f"pamyatka-{ascii_name(policy.number)}.pdf", f"Памятка {policy.number}.pdf"
 
 
 def pdf_attachment(content: bytes, *, filename: str, display_name: str) -> HttpResponse:
@@ -48,7 +48,7 @@ def pdf_attachment(content: bytes, *, filename: str, display_name: str) -> HttpR
     return response
 
 
-def _ascii(text: str) -> str:
+def ascii_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "policy"
 
 
@@ -56,7 +56,7 @@ def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise ValueError(f"PDF templates fetch nothing, asked for {url!r}")
 
 
-def _render(template: str, context: dict[str, Any]) -> bytes:
+def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     # Imported here: WeasyPrint loads Pango on import, which only PDF work should pay for
     # (and a machine without Pango still starts the site).
     from weasyprint import HTML
