@@ -7,7 +7,7 @@ from polis.accounts.models import Role
 HOME_BY_ROLE = {
     Role.INSURED: "coverage:dashboard",
     Role.HR: "hr:people",
-    Role.DESK: "desk:search",
+    Role.DESK: "desk:queue",
     Role.CLINIC: "clinic:home",
     Role.BACKOFFICE: "admin:index",
 }

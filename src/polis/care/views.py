@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from polis.accounts.models import Role
 from polis.accounts.permissions import role_required, viewer
-from polis.care import selectors
+from polis.care import desk_selectors, selectors
 from polis.care.selectors import DeskQuery
 from polis.coverage.selectors import policy_overview
 from polis.phone import InvalidPhone, normalize_phone
@@ -105,5 +105,6 @@ def policy(request: HttpRequest, pk: int) -> HttpResponse:
             "policy": found,
             "person": found.insured,
             "others": selectors.desk_other_policies(viewer=me, policy=found),
+            "requests": desk_selectors.requests_for_policy(viewer=me, policy_id=found.pk),
         },
     )

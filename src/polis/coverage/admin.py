@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from polis import clock
 from polis.coverage.models import (
     Contract,
+    ContractInstallment,
     CopayRule,
     InsuredPerson,
     LimitUsage,
@@ -69,6 +70,21 @@ class ProgramInline(admin.TabularInline):
     show_change_link = True
 
 
+class InstallmentInline(admin.TabularInline):
+    model = ContractInstallment
+    extra = 0
+    verbose_name_plural = _("Даты очередных взносов (письмо на прикрепление действует до ближайшей)")
+
+
+@admin.register(ContractInstallment)
+class ContractInstallmentAdmin(admin.ModelAdmin):
+    list_display = ("contract", "due_on")
+    list_select_related = ("contract__policyholder",)
+    search_fields = ("contract__number",)
+    autocomplete_fields = ("contract",)
+    date_hierarchy = "due_on"
+
+
 @admin.register(Contract)
 class ContractAdmin(admin.ModelAdmin):
     list_display = ("number", "policyholder", "signed_on", "starts_on", "ends_on", "program_count", "policy_count")
@@ -78,7 +94,7 @@ class ContractAdmin(admin.ModelAdmin):
     autocomplete_fields = ("policyholder",)
     filter_horizontal = ("administrators",)
     date_hierarchy = "starts_on"
-    inlines = [ProgramInline]
+    inlines = [ProgramInline, InstallmentInline]
     fieldsets = (
         (None, {"fields": ("number", "policyholder", "signed_on", "starts_on", "ends_on")}),
         (
@@ -148,7 +164,10 @@ class ProgramAdmin(admin.ModelAdmin):
     inlines = [ProgramCareInline, ProgramClinicInline, CopayRuleInline, ProgramLimitInline]
     fieldsets = (
         (None, {"fields": ("contract", "code", "name", "description")}),
-        (_("Обслуживание"), {"fields": ("service_mode", "price_category")}),
+        (
+            _("Обслуживание"),
+            {"fields": ("service_mode", "price_category", ("tariff_desk_kopecks", "tariff_registry_kopecks"))},
+        ),
         (
             _("Франшиза"),
             {

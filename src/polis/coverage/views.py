@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from polis.accounts.models import Role
+from polis.care.hours import desk_now
 from polis.coverage import pdf, selectors
 from polis.network.booking_selectors import upcoming_bookings_for_user
 
@@ -39,7 +40,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "coverage/dashboard.html",
         {
             "policies": policies,
-            "desk": selectors.desk_contacts(city=city),
+            # The number to call now, by the desk's hours in the person's city.
+            "desk_now": desk_now(city=city),
             # One query however many relatives: the next few visits booked online.
             "upcoming_bookings": list(upcoming_bookings_for_user(user=request.user)[:UPCOMING_ON_DASHBOARD]),
         },

@@ -100,6 +100,7 @@ def refresh_demo(*, seed: int = SEED) -> Refresh:
 
 
 def _create_desk_contacts() -> None:
+    # Hours are in Moscow time (care.hours): the branch's 8–20 and the curators' office hours.
     DeskContact.objects.bulk_create(
         [
             DeskContact(
@@ -116,11 +117,14 @@ def _create_desk_contacts() -> None:
             ),
             DeskContact(
                 city="Екатеринбург", title="Медицинский пульт филиала", phone="+7 343 310-40-40",
-                email="pult.ekb@example.ru", hours="пн–сб 8:00–20:00", round_the_clock=False, order=3,
+                email="pult.ekb@example.ru", hours="пн–сб 8:00–20:00", round_the_clock=False,
+                weekdays="123456", opens_at=dt.time(8, 0), closes_at=dt.time(20, 0), order=3,
             ),
             DeskContact(
                 city=MOSCOW, title="Служба врачей-кураторов", phone="+7 495 660-03-03 (доб. 2)",
-                email="curator@example.ru", hours="пн–пт 9:30–18:00", round_the_clock=False, order=4,
+                email="curator@example.ru", hours="пн–пт 9:30–18:00, по рабочим дням", round_the_clock=False,
+                weekdays="12345", opens_at=dt.time(9, 30), closes_at=dt.time(18, 0), working_days_only=True,
+                order=4,
             ),
         ]
     )  # fmt: skip

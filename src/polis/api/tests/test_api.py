@@ -230,7 +230,10 @@ def test_desk_phones_for_a_city_come_before_the_federal_number(client, db):
 
     DeskContact.objects.create(city="", title="Федеральный", phone="8 800 100-00-00")
     DeskContact.objects.create(city="Москва", title="ЦМП 24/7", phone="+7 495 956-11-66")
-    DeskContact.objects.create(city="Казань", title="Кураторы", phone="+7 843 000-00-00", round_the_clock=False)
+    DeskContact.objects.create(
+        city="Казань", title="Кураторы", phone="+7 843 000-00-00", round_the_clock=False,
+        opens_at=dt.time(9), closes_at=dt.time(18),
+    )  # fmt: skip
     phones = [c["phone"] for c in client.get("/api/v1/desk/contacts?city=москва").json()]
     assert phones == ["+7 495 956-11-66", "8 800 100-00-00"]
 

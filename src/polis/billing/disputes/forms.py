@@ -5,32 +5,14 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from polis.billing.disputes.selectors import QueueFilter
-from polis.billing.disputes.services import MAX_COMMENT, MAX_FILES, DisputeError
+from polis.billing.disputes.services import MAX_COMMENT, DisputeError
 from polis.billing.models import DisputeKind, DisputeStatus
 from polis.money import to_kopecks
 from polis.network.models import Clinic
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input (Django's documented recipe)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
+from polis.uploads import MAX_FILES, MultipleFileField
 
 
 class DisputeForm(forms.Form):

@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -40,12 +39,12 @@ from polis.money import format_rub
 from polis.notify.services import email_send, notification_create, sms_send
 from polis.payments import services as payments
 from polis.payments.models import LedgerAccount, Payment, PaymentItem, PaymentStatus, Refund, RefundStatus
+from polis.uploads import EXTENSIONS, UploadError, files_check
+from polis.uploads import sniff_content_type as sniff_content_type  # re-exported for older imports
 
 logger = logging.getLogger("polis.billing")
 
 ANSWER_DAYS = 15
-MAX_FILES = 10
-MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_COMMENT = 4000
 ALREADY_OPEN = gettext_lazy("По этой услуге уже есть несогласие на рассмотрении")
 
@@ -57,78 +56,6 @@ class DisputeError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
-
-
-# ── Files: what they are is read from their first bytes, never from their names ─────────────
-
-_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"heim", b"heis", b"avif"}
-EXTENSIONS = {
-    "application/pdf": ".pdf",
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-    "image/gif": ".gif",
-    "image/webp": ".webp",
-    "image/heic": ".heic",
-    "image/tiff": ".tif",
-    "image/bmp": ".bmp",
-}
-
-
-def sniff_content_type(head: bytes) -> str | None:
-    """The type of a file from its first bytes (1 KB is enough): an image or a PDF, else None.
-    A PDF may carry a little junk before its signature; readers look within the first 1024 bytes."""
-    if b"%PDF-" in head[:1024]:
-        return "application/pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
-        return "image/heic"
-    if head[:4] in (b"II*\x00", b"MM\x00*"):
-        return "image/tiff"
-    if head[:2] == b"BM" and len(head) >= 14:
-        return "image/bmp"
-    return None
-
-
-@dataclass(frozen=True)
-class CheckedFile:
-    upload: UploadedFile
-    name: str
-    content_type: str
-    size: int
-
-
-def files_check(files: Sequence[UploadedFile]) -> list[CheckedFile]:
-    """Up to 10 files, each an image or a PDF of at most 25 MB."""
-    if len(files) > MAX_FILES:
-        raise DisputeError(_("Можно приложить не больше %(n)s файлов.") % {"n": MAX_FILES}, field="files")
-    checked = []
-    for upload in files:
-        name = (upload.name or "file").replace("\\", "/").rsplit("/", 1)[-1][:255]
-        size = upload.size or 0
-        if size == 0:
-            raise DisputeError(_("Файл «%(name)s» пуст.") % {"name": name}, field="files")
-        if size > MAX_FILE_BYTES:
-            raise DisputeError(
-                _("Файл «%(name)s» больше 25 МБ: уменьшите его или разделите.") % {"name": name}, field="files"
-            )
-        upload.seek(0)
-        head = upload.read(1024)
-        upload.seek(0)
-        content_type = sniff_content_type(head)
-        if content_type is None:
-            raise DisputeError(
-                _("Файл «%(name)s» не похож на изображение или PDF: приложите фото или скан.") % {"name": name},
-                field="files",
-            )
-        checked.append(CheckedFile(upload=upload, name=name, content_type=content_type, size=size))
-    return checked
 
 
 # ── Submitting ───────────────────────────────────────────────────────────────────────────────
@@ -172,7 +99,10 @@ def dispute_submit(
     policy_id: int = line.policy_id
     comment = (comment or "").strip()
     _check_claim(line=line, kind=kind, comment=comment, quantity_claimed=quantity_claimed)
-    checked = files_check(files)
+    try:
+        checked = files_check(files)
+    except UploadError as refused:
+        raise DisputeError(refused.message, field=refused.field) from None
     if Dispute.objects.filter(line=line, status=DisputeStatus.OPEN).exists():
         raise DisputeError(str(ALREADY_OPEN))
     today = clock.today()

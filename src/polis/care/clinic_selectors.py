@@ -1,0 +1,170 @@
+"""What a clinic clerk reads of the desk's work: the guarantee letters and attachment letters
+addressed to the clerk's own clinic, and the pass data the insured sent for it. Another
+clinic's letter is simply not found (404), whoever asks."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from polis import clock
+from polis.accounts.models import Role, User
+from polis.care.models import (
+    LETTER_VALID,
+    AttachmentLetter,
+    AttachmentStatus,
+    CareEvent,
+    ClinicPass,
+    GuaranteeLetter,
+    LetterStatus,
+    PassStatus,
+)
+from polis.coverage.models import name_key
+
+# Letters the clinic was ever sent: one on a doctor's approval or refused was never issued.
+CLINIC_LETTER_STATUSES = (
+    LetterStatus.ISSUED,
+    LetterStatus.PARTLY_APPROVED,
+    LetterStatus.EXPIRED,
+    LetterStatus.REVOKED,
+    LetterStatus.USED,
+)
+# Attachment letters still being prepared are the insurer's; the clinic sees the sent ones on.
+CLINIC_ATTACHMENT_STATUSES = (AttachmentStatus.SENT, AttachmentStatus.EXPIRED)
+
+VALID = "valid"
+EXPIRING = "expiring"
+ALL = "all"
+STATES = (VALID, EXPIRING, ALL)
+
+
+def _clinic_id(viewer: User) -> int | None:
+    if viewer.role != Role.CLINIC or viewer.clinic_id is None:
+        return None
+    return viewer.clinic_id
+
+
+def warn_until(today: dt.date) -> dt.date:
+    """The last end date of a letter that is "about to expire" today."""
+    return today + dt.timedelta(days=settings.DESK_LETTER_WARN_DAYS)
+
+
+def clinic_letters(
+    *, viewer: User, state: str = VALID, query: str = "", today: dt.date | None = None
+) -> QuerySet[GuaranteeLetter]:
+    """The clinic's letters: `valid` (may be treated by, not past their end), `expiring` (valid
+    and ending within DESK_LETTER_WARN_DAYS), `all`; soonest end first for the first two. The
+    query matches a letter or policy number or the insured's name."""
+    clinic_id = _clinic_id(viewer)
+    if clinic_id is None:
+        return GuaranteeLetter.objects.none()
+    day = today or clock.today()
+    letters = GuaranteeLetter.objects.filter(clinic_id=clinic_id, status__in=CLINIC_LETTER_STATUSES)
+    if state in (VALID, EXPIRING):
+        letters = letters.filter(status__in=LETTER_VALID, valid_to__gte=day)
+    if state == EXPIRING:
+        letters = letters.filter(valid_to__lte=warn_until(day))
+    for word in query.split()[:5]:
+        letters = letters.filter(
+            Q(number__icontains=word)
+            | Q(policy__number__icontains=word)
+            | Q(policy__insured__name_key__contains=name_key(word))
+        )
+    letters = letters.select_related("policy__insured", "policy__program", "received_by")
+    if state == ALL:
+        return letters.order_by("-issued_at", "-pk")
+    return letters.order_by("valid_to", "pk")
+
+
+def clinic_letter(*, viewer: User, pk: int) -> GuaranteeLetter:
+    letter = (
+        clinic_letters(viewer=viewer, state=ALL)
+        .select_related("request", "issued_by", "approved_by")
+        .prefetch_related("services")
+        .filter(pk=pk)
+        .first()
+    )
+    if letter is None:
+        raise Http404
+    return letter
+
+
+def letter_pass(*, letter: GuaranteeLetter) -> ClinicPass | None:
+    """The pass data the insured sent for the letter's request and its clinic (None until sent).
+    The letter must already have come through a selector that took the viewer."""
+    return ClinicPass.objects.filter(
+        request_id=letter.request_id, clinic_id=letter.clinic_id, status=PassStatus.SUBMITTED
+    ).first()
+
+
+def clinic_attachments(
+    *, viewer: User, state: str = VALID, query: str = "", today: dt.date | None = None
+) -> QuerySet[AttachmentLetter]:
+    """The clinic's attachment letters: `valid` (sent, not past their end) or `all`."""
+    clinic_id = _clinic_id(viewer)
+    if clinic_id is None:
+        return AttachmentLetter.objects.none()
+    day = today or clock.today()
+    letters = AttachmentLetter.objects.filter(clinic_id=clinic_id, status__in=CLINIC_ATTACHMENT_STATUSES)
+    if state in (VALID, EXPIRING):
+        letters = letters.filter(status=AttachmentStatus.SENT, valid_to__gte=day)
+    if state == EXPIRING:
+        letters = letters.filter(valid_to__lte=warn_until(day))
+    for word in query.split()[:5]:
+        letters = letters.filter(
+            Q(number__icontains=word)
+            | Q(policy__number__icontains=word)
+            | Q(policy__insured__name_key__contains=name_key(word))
+        )
+    return letters.select_related("policy__insured", "policy__program", "received_by").order_by("-sent_at", "-pk")
+
+
+def clinic_attachment(*, viewer: User, pk: int) -> AttachmentLetter:
+    letter = clinic_attachments(viewer=viewer, state=ALL).filter(pk=pk).first()
+    if letter is None:
+        raise Http404
+    return letter
+
+
+# ── The story of a letter, in words ──────────────────────────────────────────────────────────
+
+EVENT_LABELS = {
+    "created": _("Сформировано"),
+    "approve": _("Согласовано врачом"),
+    "approve_partly": _("Согласовано частично"),
+    "refuse": _("Отказано"),
+    "extend": _("Срок продлён"),
+    "narrow": _("Объём сужен"),
+    "receive": _("Получено клиникой"),
+    "revoke": _("Отозвано"),
+    "expire": _("Срок истёк"),
+    "use": _("Использовано: лечение закончено"),
+    "expiry_warned": _("Клиника и пульт предупреждены об окончании срока"),
+    "send": _("Отправлено в клинику"),
+    "match_payment": _("Оплата сопоставлена, полис прикреплён"),
+    "cancel": _("Отменено"),
+}
+
+
+@dataclass(frozen=True)
+class EventLine:
+    at: dt.datetime
+    label: str
+    actor: str  # "" for the system's daily task
+    note: str
+
+
+def event_lines(events: Iterable[CareEvent]) -> list[EventLine]:
+    return [
+        EventLine(
+            at=event.at,
+            label=str(EVENT_LABELS.get(event.action, event.action)),
+            actor=(event.actor.get_full_name() or event.actor.email) if event.actor else "",
+            note=event.note,
+        )
+        for event in events
+    ]
