@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from polis import clock
 from polis.accounts.models import Role, User
+from polis.care.letters import attachments_for, letters_for
 from polis.care.models import (
     LETTER_VALID,
     AttachmentLetter,
@@ -20,21 +21,9 @@ from polis.care.models import (
     CareEvent,
     ClinicPass,
     GuaranteeLetter,
-    LetterStatus,
     PassStatus,
 )
 from polis.coverage.models import name_key
-
-# Letters the clinic was ever sent: one on a doctor's approval or refused was never issued.
-CLINIC_LETTER_STATUSES = (
-    LetterStatus.ISSUED,
-    LetterStatus.PARTLY_APPROVED,
-    LetterStatus.EXPIRED,
-    LetterStatus.REVOKED,
-    LetterStatus.USED,
-)
-# Attachment letters still being prepared are the insurer's; the clinic sees the sent ones on.
-CLINIC_ATTACHMENT_STATUSES = (AttachmentStatus.SENT, AttachmentStatus.EXPIRED)
 
 VALID = "valid"
 EXPIRING = "expiring"
@@ -63,7 +52,8 @@ def clinic_letters(
     if clinic_id is None:
         return GuaranteeLetter.objects.none()
     day = today or clock.today()
-    letters = GuaranteeLetter.objects.filter(clinic_id=clinic_id, status__in=CLINIC_LETTER_STATUSES)
+    # Who may read which letter is care.letters' rule (a clinic: its own, once in force).
+    letters = letters_for(viewer=viewer)
     if state in (VALID, EXPIRING):
         letters = letters.filter(status__in=LETTER_VALID, valid_to__gte=day)
     if state == EXPIRING:
@@ -109,7 +99,7 @@ def clinic_attachments(
     if clinic_id is None:
         return AttachmentLetter.objects.none()
     day = today or clock.today()
-    letters = AttachmentLetter.objects.filter(clinic_id=clinic_id, status__in=CLINIC_ATTACHMENT_STATUSES)
+    letters = attachments_for(viewer=viewer)
     if state in (VALID, EXPIRING):
         letters = letters.filter(status=AttachmentStatus.SENT, valid_to__gte=day)
     if state == EXPIRING:

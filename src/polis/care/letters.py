@@ -9,7 +9,7 @@ from django.http import Http404
 
 from polis import clock
 from polis.accounts.models import Role, User
-from polis.care.models import AttachmentLetter, GuaranteeLetter
+from polis.care.models import AttachmentLetter, AttachmentStatus, GuaranteeLetter, LetterStatus
 from polis.coverage.pdf import ascii_name, render_pdf
 
 
@@ -26,11 +26,19 @@ def _scope(viewer: User, *, policy: str, clinic: str) -> Q | None:
     return None
 
 
+# A clinic is addressed once a letter is in force: not while a second doctor has yet to approve
+# it, nor when it was refused; an attachment letter once it is sent.
+_NOT_FOR_CLINIC = (LetterStatus.PENDING_APPROVAL, LetterStatus.REFUSED)
+
+
 def letters_for(*, viewer: User) -> QuerySet[GuaranteeLetter]:
     scope = _scope(viewer, policy="policy", clinic="clinic_id")
     if scope is None:
         return GuaranteeLetter.objects.none()
-    return GuaranteeLetter.objects.filter(scope).select_related(
+    letters = GuaranteeLetter.objects.filter(scope)
+    if viewer.role == Role.CLINIC:
+        letters = letters.exclude(status__in=_NOT_FOR_CLINIC)
+    return letters.select_related(
         "policy__insured", "policy__program", "policy__contract__policyholder", "clinic", "request"
     )
 
@@ -39,9 +47,10 @@ def attachments_for(*, viewer: User) -> QuerySet[AttachmentLetter]:
     scope = _scope(viewer, policy="policy", clinic="clinic_id")
     if scope is None:
         return AttachmentLetter.objects.none()
-    return AttachmentLetter.objects.filter(scope).select_related(
-        "policy__insured", "policy__program", "policy__contract__policyholder", "clinic"
-    )
+    attachments = AttachmentLetter.objects.filter(scope)
+    if viewer.role == Role.CLINIC:
+        attachments = attachments.exclude(status=AttachmentStatus.GENERATED)
+    return attachments.select_related("policy__insured", "policy__program", "policy__contract__policyholder", "clinic")
 
 
 def letter_for(*, viewer: User, pk: int) -> GuaranteeLetter:

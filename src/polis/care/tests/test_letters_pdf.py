@@ -8,7 +8,15 @@ from django.urls import reverse
 
 from polis.accounts.models import Role
 from polis.care import numbers
-from polis.care.models import AttachmentLetter, CareRequest, GuaranteeLetter, LetterKind, LetterService, LetterStatus
+from polis.care.models import (
+    AttachmentLetter,
+    AttachmentStatus,
+    CareRequest,
+    GuaranteeLetter,
+    LetterKind,
+    LetterService,
+    LetterStatus,
+)
 from polis.coverage.models import Policy
 from polis.coverage.tests.test_pdf import pdf_text
 from polis.network.models import KindOfCare
@@ -39,6 +47,7 @@ def world(alice, desk_user, clinic_user):
     attachment = AttachmentLetter.objects.create(
         number=numbers.placeholder(), policy=son_policy, clinic=clinic_user.clinic, generated_on=dt.date(2026, 11, 20),
         send_on=dt.date(2026, 11, 23), valid_from=dt.date(2026, 11, 20), valid_to=dt.date(2026, 12, 31),
+        status=AttachmentStatus.SENT,
     )  # fmt: skip
     numbers.assign_number(attachment, numbers.ATTACHMENT)
     return own, sons, attachment
@@ -119,3 +128,12 @@ def test_a_clinic_user_without_a_clinic_is_impossible(db):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         f.UserFactory(role=Role.CLINIC, clinic=None, phone=None)
+
+
+def test_a_clinic_does_not_see_a_letter_before_it_is_in_force(client, clinic_user, world):
+    own, _sons, attachment = world
+    GuaranteeLetter.objects.filter(pk=own.pk).update(status=LetterStatus.PENDING_APPROVAL)
+    AttachmentLetter.objects.filter(pk=attachment.pk).update(status=AttachmentStatus.GENERATED)
+
+    assert get(client, clinic_user, "letter_pdf", own.pk).status_code == 404
+    assert get(client, clinic_user, "attachment_pdf", attachment.pk).status_code == 404
