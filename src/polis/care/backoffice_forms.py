@@ -69,5 +69,13 @@ class MatchPaymentForm(RefusalMixin, forms.Form):
     )
 
 
+class InstallmentForm(MatchPaymentForm):
+    """The next installment of the policy's premium came in: the attachment goes on."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["paid_on"].label = _("Дата поступления взноса")
+
+
 class CancelForm(RefusalMixin, forms.Form):
     reason = forms.CharField(label=_("Причина отмены"), required=False, max_length=500, widget=forms.TextInput())

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/", views.change, name="change"),
     path("<int:pk>/match/", views.match, name="match"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("<int:pk>/installment/", views.installment, name="installment"),
 ]

@@ -18,12 +18,13 @@ from polis.care import modes, states
 from polis.care.backoffice_forms import (
     CancelForm,
     ChangeFilterForm,
+    InstallmentForm,
     MatchPaymentForm,
     ModeChangeForm,
     PolicyLookupForm,
 )
 from polis.care.clinic_selectors import event_lines
-from polis.care.models import CareEvent, ServiceModeChange
+from polis.care.models import CareEvent, ModeChangeStatus, ServiceModeChange
 from polis.care.states import CareError
 from polis.coverage.models import Policy
 from polis.money import format_rub
@@ -98,6 +99,7 @@ def _detail(
     *,
     match_form: MatchPaymentForm | None = None,
     cancel_form: CancelForm | None = None,
+    installment_form: InstallmentForm | None = None,
 ) -> HttpResponse:
     return render(
         request,
@@ -111,6 +113,10 @@ def _detail(
             "can_cancel": states.can(change, "cancel"),
             "match_form": match_form or MatchPaymentForm(prefix="match", initial={"paid_on": clock.today()}),
             "cancel_form": cancel_form or CancelForm(prefix="cancel"),
+            "can_renew": change.status == ModeChangeStatus.ATTACHED
+            and not modes.attachment_renewal_refusal(change=change),
+            "installment_form": installment_form
+            or InstallmentForm(prefix="installment", initial={"paid_on": clock.today()}),
         },
     )
 
@@ -168,3 +174,33 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Переход отменён: полис по-прежнему обслуживается через медицинский пульт."))
             return redirect("care_backoffice:change", pk=pk)
     return _detail(request, modes.mode_change_for_staff(staff=staff, pk=pk), cancel_form=form)
+
+
+@staff_only
+@require_POST
+def installment(request: HttpRequest, pk: int) -> HttpResponse:
+    staff = viewer(request)
+    found = modes.mode_change_for_staff(staff=staff, pk=pk)
+    form = InstallmentForm(request.POST, prefix="installment")
+    if form.is_valid():
+        try:
+            letter = modes.attachment_renew(
+                change=found,
+                staff=staff,
+                paid_on=form.cleaned_data["paid_on"],
+                reference=form.cleaned_data["reference"],
+            )
+        except CareError as error:
+            form.add_refusal(error)
+        else:
+            messages.success(
+                request,
+                _("Прикрепление продлено: письмо № %(n)s действует с %(a)s по %(b)s.")
+                % {
+                    "n": letter.number,
+                    "a": letter.valid_from.strftime("%d.%m.%Y"),
+                    "b": letter.valid_to.strftime("%d.%m.%Y"),
+                },
+            )
+            return redirect("care_backoffice:change", pk=pk)
+    return _detail(request, modes.mode_change_for_staff(staff=staff, pk=pk), installment_form=form)

@@ -153,20 +153,30 @@ def mode_change_match_payment(
         )
         if not attached:
             raise CareError(_("Полис уже прикреплён к клинике: %(why)s.") % {"why": str(CLINIC_LOCKED)})
-        valid_to = attachment_valid_to(policy=policy, paid_on=paid_on)
-        letter = AttachmentLetter.objects.create(
-            number=numbers.placeholder(),
-            policy=policy,
-            clinic_id=change.clinic_id,
-            change=change,
-            generated_on=paid_on,
-            send_on=calendar.next_working_day(paid_on),
-            valid_from=paid_on,
-            valid_to=valid_to,
-        )
-        numbers.assign_number(letter, numbers.ATTACHMENT)
-        states.record(letter, action="created", actor=staff, to_status=letter.status)
-    if letter.send_on <= today <= letter.valid_to:
+        letter = _attachment_create(policy=policy, change=change, staff=staff, generated_on=paid_on, valid_from=paid_on)
+    return _send_if_late(letter)
+
+
+def _attachment_create(
+    *, policy: Policy, change: ServiceModeChange, staff: User, generated_on: dt.date, valid_from: dt.date
+) -> AttachmentLetter:
+    letter = AttachmentLetter.objects.create(
+        number=numbers.placeholder(),
+        policy=policy,
+        clinic_id=change.clinic_id,
+        change=change,
+        generated_on=generated_on,
+        send_on=calendar.next_working_day(generated_on),
+        valid_from=valid_from,
+        valid_to=attachment_valid_to(policy=policy, paid_on=valid_from),
+    )
+    numbers.assign_number(letter, numbers.ATTACHMENT)
+    states.record(letter, action="created", actor=staff, to_status=letter.status)
+    return letter
+
+
+def _send_if_late(letter: AttachmentLetter) -> AttachmentLetter:
+    if letter.send_on <= clock.today() <= letter.valid_to:
         # A payment matched late: its sending day has passed, so the letter goes now rather
         # than waiting for tomorrow's round.
         from polis.care.daily import attachment_send
@@ -174,6 +184,53 @@ def mode_change_match_payment(
         attachment_send(letter=letter)
         letter.refresh_from_db()
     return letter
+
+
+def attachment_renewal_refusal(*, change: ServiceModeChange) -> str:
+    """Why the attachment cannot be continued by an installment now ("" when it can)."""
+    if change.status != ModeChangeStatus.ATTACHED:
+        return _("Полис ещё не прикреплён: сначала сопоставьте оплату доплаты.")
+    last = change.attachment_letters.order_by("-valid_to").first()
+    policy = change.policy
+    ends = policy.ends_on if policy.terminated_on is None else policy.terminated_on - dt.timedelta(days=1)
+    if last is not None and last.valid_to >= ends:
+        return _("Прикрепление уже действует до окончания срока полиса (%(d)s).") % {"d": ends.strftime("%d.%m.%Y")}
+    return ""
+
+
+def attachment_renew(*, change: ServiceModeChange, staff: User, paid_on: dt.date, reference: str) -> AttachmentLetter:
+    """The next installment was paid on `paid_on`: the attachment goes on with a new letter from
+    the day after the last one ends (or the payment's day, when it came later) until the next
+    installment or the policy's end. The payment document is recorded on the letter's event."""
+    reference = " ".join(reference.split())
+    if not reference:
+        raise CareError(_("Укажите платёжный документ."), field="reference")
+    if paid_on > clock.today():
+        raise CareError(_("Дата поступления взноса не может быть позже сегодняшнего дня."), field="paid_on")
+    with transaction.atomic():
+        change = ServiceModeChange.objects.select_for_update().select_related("policy").get(pk=change.pk)
+        refusal = attachment_renewal_refusal(change=change)
+        if refusal:
+            raise CareError(refusal)
+        last = change.attachment_letters.order_by("-valid_to").first()
+        valid_from = max(paid_on, last.valid_to + dt.timedelta(days=1)) if last else paid_on
+        if change.policy.status_on(valid_from) != PolicyStatus.ACTIVE:
+            raise CareError(
+                _("Полис № %(n)s не действует с %(d)s: продлить прикрепление нельзя.")
+                % {"n": change.policy.number, "d": valid_from.strftime("%d.%m.%Y")},
+                field="paid_on",
+            )
+        letter = _attachment_create(
+            policy=change.policy, change=change, staff=staff, generated_on=paid_on, valid_from=valid_from
+        )
+        states.record(
+            change,
+            action="installment_paid",
+            actor=staff,
+            note=_("Очередной взнос: %(ref)s, %(d)s; письмо № %(n)s")
+            % {"ref": reference, "d": paid_on.strftime("%d.%m.%Y"), "n": letter.number},
+        )
+    return _send_if_late(letter)
 
 
 def mode_change_cancel(*, change: ServiceModeChange, staff: User, reason: str = "") -> ServiceModeChange:

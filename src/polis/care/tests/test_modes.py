@@ -258,3 +258,66 @@ def test_other_roles_have_no_back_office_pages(client, desk_user, clinic_user, c
         client.force_login(user)
         assert client.get(reverse("care_backoffice:changes")).status_code == 403
         assert client.post(reverse("care_backoffice:match", args=[change.pk])).status_code == 403
+
+
+# ── The next installment continues the attachment ────────────────────────────────────────────
+
+
+@pytest.fixture
+def attached(change, alice_policy, backoffice_user):
+    ContractInstallment.objects.create(contract=alice_policy.contract, due_on=dt.date(2026, 12, 1))
+    first = modes.mode_change_match_payment(
+        change=change, staff=backoffice_user, paid_on=dt.date(2026, 11, 20), reference="п/п № 512"
+    )
+    assert first.valid_to == dt.date(2026, 12, 1)
+    change.refresh_from_db()
+    return change
+
+
+def test_the_next_installment_continues_the_attachment_with_a_new_letter(attached, backoffice_user):
+    letter = modes.attachment_renew(
+        change=attached, staff=backoffice_user, paid_on=dt.date(2026, 11, 20), reference="п/п № 640"
+    )
+
+    assert (letter.valid_from, letter.valid_to) == (dt.date(2026, 12, 2), dt.date(2026, 12, 31))
+    assert letter.clinic_id == attached.clinic_id and letter.change_id == attached.pk
+    assert letter.number.startswith("ПП-2026-") and letter.send_on == dt.date(2026, 11, 23)
+    note = CareEvent.objects.get(mode_change=attached, action="installment_paid").note
+    assert "п/п № 640" in note and letter.number in note
+
+
+def test_an_attachment_already_running_to_the_policys_end_is_not_continued_twice(attached, backoffice_user):
+    modes.attachment_renew(change=attached, staff=backoffice_user, paid_on=dt.date(2026, 11, 20), reference="п/п 640")
+
+    with pytest.raises(CareError, match="до окончания срока полиса"):
+        modes.attachment_renew(
+            change=attached, staff=backoffice_user, paid_on=dt.date(2026, 11, 20), reference="п/п 640"
+        )
+    assert AttachmentLetter.objects.filter(change=attached).count() == 2
+
+
+def test_an_unpaid_change_has_no_attachment_to_continue(change, backoffice_user):
+    with pytest.raises(CareError, match="ещё не прикреплён"):
+        modes.attachment_renew(change=change, staff=backoffice_user, paid_on=dt.date(2026, 11, 20), reference="п/п 1")
+    assert not AttachmentLetter.objects.exists()
+
+
+def test_the_back_office_records_the_installment_on_the_change_page(client, backoffice_user, attached):
+    client.force_login(backoffice_user)
+    url = reverse("care_backoffice:change", args=[attached.pk])
+    assert 'data-testid="installment"' in client.get(url).content.decode()
+
+    failed = client.post(
+        reverse("care_backoffice:installment", args=[attached.pk]),
+        {"installment-paid_on": "2026-11-20", "installment-reference": "  "},
+    ).content.decode()
+    assert "Обязательное поле" in failed or "Укажите платёжный документ" in failed
+    assert AttachmentLetter.objects.filter(change=attached).count() == 1
+
+    page = client.post(
+        reverse("care_backoffice:installment", args=[attached.pk]),
+        {"installment-paid_on": "2026-11-20", "installment-reference": "п/п № 640"},
+        follow=True,
+    ).content.decode()
+    assert "Прикрепление продлено" in page and "02.12.2026" in page
+    assert 'data-testid="installment"' not in page
