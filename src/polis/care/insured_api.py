@@ -6,7 +6,7 @@ import datetime as dt
 from http import HTTPStatus
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -16,6 +16,7 @@ from polis.api.schemas import ErrorOut
 from polis.care import insured_selectors as sel
 from polis.care import requests as services
 from polis.care.hours import DeskNow, desk_now
+from polis.care.letters import letter_pdf_filename, render_letter_pdf
 from polis.care.models import (
     CareRequest,
     ClinicPass,
@@ -27,6 +28,7 @@ from polis.care.models import (
     Visit,
 )
 from polis.care.states import CareError
+from polis.coverage.pdf import pdf_attachment
 from polis.coverage.selectors import policy_for_user
 from polis.network.models import Clinic
 
@@ -415,6 +417,22 @@ def letters(request: HttpRequest, limit: int = 50, offset: int = 0) -> list[dict
     start, end = page_window(limit, offset)
     found = sel.letters_for_user(user=request_user(request)).prefetch_related("services")[start:end]
     return [_letter(letter) for letter in found]
+
+
+@router.get(
+    "/letters/{int:letter_id}.pdf",
+    summary="Гарантийное письмо (PDF)",
+    openapi_extra={
+        "responses": {200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
+    },
+)
+def letter_pdf(request: HttpRequest, letter_id: int) -> HttpResponse:
+    """The letter as the clinic receives it, for the person or the holder of a relative's policy."""
+    letter = sel.letters_for_user(user=request_user(request)).filter(pk=letter_id).first()
+    if letter is None:
+        raise Http404
+    filename, display = letter_pdf_filename(letter)
+    return pdf_attachment(render_letter_pdf(letter=letter), filename=filename, display_name=display)
 
 
 # ── Passes ───────────────────────────────────────────────────────────────────────────────────

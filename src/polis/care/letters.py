@@ -11,6 +11,7 @@ from polis import clock
 from polis.accounts.models import Role, User
 from polis.care.models import AttachmentLetter, AttachmentStatus, GuaranteeLetter, LetterStatus
 from polis.coverage.pdf import ascii_name, render_pdf
+from polis.coverage.selectors import policies_for_user
 
 
 def _scope(viewer: User, *, policy: str, clinic: str) -> Q | None:
@@ -22,7 +23,8 @@ def _scope(viewer: User, *, policy: str, clinic: str) -> Q | None:
     if viewer.role == Role.CLINIC:
         return Q(**{clinic: viewer.clinic_id}) if viewer.clinic_id else None
     if viewer.role == Role.INSURED:
-        return Q(**{f"{policy}__insured__user": viewer}) | Q(**{f"{policy}__holder__user": viewer})
+        # The person's own policies and their relatives' (coverage's one rule for that).
+        return Q(**{f"{policy}_id__in": policies_for_user(user=viewer).values("pk")})
     return None
 
 

@@ -239,3 +239,14 @@ def test_bob_gets_404_for_alices_request_visit_and_pass(client, alice, alice_pol
     )
     assert get(client, "/requests", bob).json() == []
     assert get(client, "/visits", bob).json() == []
+
+
+def test_the_app_downloads_a_letter_as_pdf_and_nobody_elses(client, alice, alice_policy, bob, desk_user, clinic):
+    mine = make_letter(make_request(alice_policy, by=alice, status=RequestStatus.APPROVED), clinic)
+
+    response = get(client, f"/letters/{mine.pk}.pdf", alice)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF-")
+    assert get(client, f"/letters/{mine.pk}.pdf", bob).status_code == 404
+    # The mobile API is the insured's: a dispatcher's token reads letters on the desk's pages.
+    assert get(client, f"/letters/{mine.pk}.pdf", desk_user).status_code in (403, 404)
