@@ -15,6 +15,7 @@ from polis.api.auth import page_window, request_user
 from polis.api.schemas import ErrorOut
 from polis.care import insured_selectors as sel
 from polis.care import requests as services
+from polis.care.api import DeskContactOut
 from polis.care.hours import DeskNow, desk_now
 from polis.care.letters import letter_pdf_filename, render_letter_pdf
 from polis.care.models import (
@@ -160,22 +161,13 @@ class RequestDetailOut(RequestOut):
     history: list[EventOut]
 
 
-class ContactOut(Schema):
-    city: str
-    title: str
-    phone: str
-    email: str
-    hours: str
-    round_the_clock: bool
-
-
 class DeskNowOut(Schema):
     city: str
-    contact: ContactOut | None = Field(description="номер, по которому звонить сейчас")
+    contact: DeskContactOut | None = Field(description="номер, по которому звонить сейчас")
     city_has_desk: bool
     city_open: bool
     opens_next: dt.datetime | None = Field(description="пульт города закрыт: когда откроется")
-    others: list[ContactOut]
+    others: list[DeskContactOut]
 
 
 class EscalationIn(Schema):

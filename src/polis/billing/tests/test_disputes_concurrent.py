@@ -4,18 +4,18 @@ once. Real concurrency needs real connections and row locks, so this runs on Pos
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/polis_helper pytest -k disputes_concurrent
 """
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from polis.billing.disputes.services import DisputeError, dispute_submit, dispute_uphold
 from polis.billing.models import Dispute, DisputeStatus, InvoiceAdjustment, RegistryLine
 from polis.billing.tests.test_disputes_services import paid_by_card
 from polis.coverage.models import Policy
 from polis.payments.models import Refund
+from polis.testing import concurrency
 from polis.testing import factories as f
 
 pytestmark = [
@@ -25,25 +25,7 @@ pytestmark = [
 
 
 def together(action: Callable[[], Any], times: int = 2) -> list[Any]:
-    """The same action in `times` threads at once (each its own connection and transaction)."""
-    results: list[Any] = [None] * times
-    start = threading.Barrier(times, timeout=10)
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            results[index] = action()
-        except DisputeError as refusal:
-            results[index] = refusal
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+    return concurrency.together(action, times, refusals=(DisputeError,))
 
 
 def test_two_submits_of_one_line_give_one_dispute_and_one_clear_refusal(alice):
