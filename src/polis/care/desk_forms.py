@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from polis.care.desk import ServiceLine
+from polis.care.desk_letters import ServiceLine
 from polis.care.models import LetterKind, RefusalReason, TimeWindow, Urgency
 from polis.care.states import CareError
 from polis.money import to_kopecks

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from polis import clock
 from polis.accounts.models import Role, User
-from polis.care.desk import APPROVE_PERMISSION, ESCALATION_PERMISSION, LETTER_LIVE
+from polis.care.desk import ESCALATION_PERMISSION
+from polis.care.desk_letters import APPROVE_PERMISSION, LETTER_LIVE
 from polis.care.models import (
     CareEvent,
     CareRequest,

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from polis import clock
 from polis.accounts.models import Role
 from polis.accounts.permissions import role_required, viewer
-from polis.care import desk, metrics
+from polis.care import desk, desk_letters, metrics
 from polis.care import desk_selectors as sel
 from polis.care.desk_forms import (
     ApproveForm,
@@ -177,7 +177,7 @@ def letter_issue(request: HttpRequest, pk: int) -> HttpResponse:
     form = LetterForm(request.POST, prefix="letter", clinics=sel.clinics_for_letter(viewer=me, request=care))
     if form.is_valid():
         try:
-            letter = desk.letter_issue(request=care, dispatcher=me, **form.service_kwargs())
+            letter = desk_letters.letter_issue(request=care, dispatcher=me, **form.service_kwargs())
         except CareError as error:
             form.add_refusal(error)
         else:
@@ -306,7 +306,7 @@ def letter_approve(request: HttpRequest, pk: int) -> HttpResponse:
     form = ApproveForm(request.POST, prefix="approve")
     if form.is_valid():
         try:
-            desk.letter_approve(letter=letter, doctor=me, **form.service_kwargs())
+            desk_letters.letter_approve(letter=letter, doctor=me, **form.service_kwargs())
         except CareError as error:
             form.add_refusal(error)
         else:
@@ -322,7 +322,7 @@ def letter_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST, prefix="refuse")
     if form.is_valid():
         try:
-            desk.letter_refuse(letter=letter, doctor=me, reason=form.cleaned_data["reason"])
+            desk_letters.letter_refuse(letter=letter, doctor=me, reason=form.cleaned_data["reason"])
         except CareError as error:
             form.add_refusal(error)
         else:
@@ -338,7 +338,7 @@ def letter_extend(request: HttpRequest, pk: int) -> HttpResponse:
     form = ExtendForm(request.POST, prefix="extend")
     if form.is_valid():
         try:
-            desk.letter_extend(letter=letter, dispatcher=me, **form.cleaned_data)
+            desk_letters.letter_extend(letter=letter, dispatcher=me, **form.cleaned_data)
         except CareError as error:
             form.add_refusal(error)
         else:
@@ -354,7 +354,7 @@ def letter_narrow(request: HttpRequest, pk: int) -> HttpResponse:
     form = NarrowForm(request.POST, prefix="narrow")
     if form.is_valid():
         try:
-            desk.letter_narrow(
+            desk_letters.letter_narrow(
                 letter=letter,
                 dispatcher=me,
                 scope=form.cleaned_data["scope"],
@@ -376,7 +376,7 @@ def letter_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST, prefix="revoke")
     if form.is_valid():
         try:
-            desk.letter_revoke(letter=letter, dispatcher=me, reason=form.cleaned_data["reason"])
+            desk_letters.letter_revoke(letter=letter, dispatcher=me, reason=form.cleaned_data["reason"])
         except CareError as error:
             form.add_refusal(error)
         else:

@@ -24,6 +24,7 @@ from polis.coverage.models import (
     ProgramLimit,
 )
 from polis.demo import ids
+from polis.demo.care import add_care_demo
 from polis.demo.clinics import CLINIC_CODES, CLINICS, DEN, MOSCOW, OUT, TEL, ClinicSeed
 from polis.demo.franchise import add_franchise_demo
 from polis.demo.insured import create_insured
@@ -81,6 +82,7 @@ def load_demo(*, seed: int = SEED) -> bool:
     add_network_demo(seed=seed, clinics=clinics)
     add_franchise_demo()
     add_registries_demo()
+    add_care_demo()
     return True
 
 
@@ -96,6 +98,7 @@ def refresh_demo(*, seed: int = SEED) -> Refresh:
     network_added = add_network_demo(seed=seed)
     add_franchise_demo()
     add_registries_demo()
+    add_care_demo()
     return Refresh(network_added=network_added, slots_added=top_up_slots())
 
 

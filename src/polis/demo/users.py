@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 
 from polis.accounts.models import Consent, ConsentKind, ConsentText, Role, User
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
 
 DEMO_PASSWORD = "demo-polis-2026"  # noqa: S105 -- printed for every newcomer on purpose
 STAFF_JOINED = dt.datetime(2025, 12, 1, 7, 0, tzinfo=dt.UTC)
+# The desk's doctor-curator: the second doctor for letters above the threshold, and escalations.
+CURATOR_EMAIL = "curator@example.ru"
+CURATOR_APPROVES = "care.approve_letter"
+CURATOR_ANSWERS = "care.handle_escalation"
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,7 @@ class LoginSeed:
     clinic: str = ""
     marketing: bool = False
     joined: dt.datetime = STAFF_JOINED
+    permissions: tuple[str, ...] = ()  # "app_label.codename"
 
 
 LOGINS = (
@@ -60,6 +66,10 @@ LOGINS = (
     LoginSeed("Диспетчер медицинского пульта", "desk@example.ru", Role.DESK,
               "Ковалёва", "Марина", "Сергеевна", "desk:queue", "/desk/",
               "очередь обращений, гарантийные письма, поиск застрахованного"),
+    LoginSeed("Врач-куратор пульта", "curator@example.ru", Role.DESK,
+              "Зайцева", "Наталья", "Андреевна", "desk:approvals", "/desk/approvals/",
+              "согласование писем сверх порога, жалобы застрахованных",
+              permissions=(CURATOR_APPROVES, CURATOR_ANSWERS)),
     LoginSeed("Сотрудник клиники\nна Красной Пресне", "clinic@example.ru", Role.CLINIC,
               "Белова", "Ольга", "Петровна", "clinic:home", "/clinic/", "прикреплённые через регистратуру",
               clinic=PRESNYA),
@@ -105,6 +115,7 @@ def create_users(*, contracts: DemoContracts, clinics: dict[str, Clinic], people
         validate_password(DEMO_PASSWORD, user)
         user.password = password_hash
         user.save()
+        grant_permissions(user, seed)
         if seed.hr_contract:
             getattr(contracts, seed.hr_contract).administrators.add(user)
         if seed.insured_policy:
@@ -114,3 +125,29 @@ def create_users(*, contracts: DemoContracts, clinics: dict[str, Clinic], people
                 Consent(user=user, kind=kind, text=consent_text(kind), given_at=seed.joined, ip_address="127.0.0.1")
                 for kind in kinds
             )
+
+
+def grant_permissions(user: User, seed: LoginSeed) -> None:
+    for name in seed.permissions:
+        app_label, codename = name.split(".", 1)
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
+def ensure_staff_login(email: str) -> User | None:
+    """A staff login of LOGINS (no clinic, contract or insured record to link) that an older demo
+    lacks: created with the demo password; an existing one gets its seed's permissions. None for
+    an email not in LOGINS or a login that needs more than itself."""
+    seed = next((s for s in LOGINS if s.email == email), None)
+    if seed is None or seed.clinic or seed.hr_contract or seed.insured_policy:
+        return None
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        backoffice = seed.role == Role.BACKOFFICE
+        user = User(
+            email=seed.email, phone=seed.phone, last_name=seed.last_name, first_name=seed.first_name,
+            patronymic=seed.patronymic, role=seed.role, is_staff=backoffice, is_superuser=backoffice,
+            date_joined=seed.joined, password=make_password(DEMO_PASSWORD),
+        )  # fmt: skip
+        user.save()
+    grant_permissions(user, seed)
+    return user

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from polis.care import desk, notices
+from polis.care import desk, desk_letters, notices
 from polis.care.models import (
     ClinicPass,
     EscalationStatus,
@@ -81,7 +81,9 @@ def test_a_refusal_needs_a_reason_and_an_answer(taken, dispatcher, reason, answe
 
 
 def test_an_approved_request_cannot_be_refused(taken, dispatcher, moscow_clinic):
-    desk.letter_issue(request=taken, dispatcher=dispatcher, clinic=moscow_clinic, kind="consultation", scope="Приём")
+    desk_letters.letter_issue(
+        request=taken, dispatcher=dispatcher, clinic=moscow_clinic, kind="consultation", scope="Приём"
+    )
     with pytest.raises(CareError, match="уже согласовано"):
         desk.request_refuse(request=taken, dispatcher=dispatcher, reason="excluded", answer="Нет")
 
@@ -90,7 +92,7 @@ def test_an_approved_request_cannot_be_refused(taken, dispatcher, moscow_clinic)
 
 
 def test_a_booked_visit_takes_the_clinics_address_links_the_letter_and_tells_alice(taken, dispatcher, moscow_clinic):
-    letter = desk.letter_issue(
+    letter = desk_letters.letter_issue(
         request=taken, dispatcher=dispatcher, clinic=moscow_clinic, kind=LetterKind.CONSULTATION, scope="Приём"
     )
     OutboundMessage.objects.all().delete()
@@ -113,7 +115,7 @@ def test_a_booked_visit_takes_the_clinics_address_links_the_letter_and_tells_ali
 
 
 def test_a_visit_in_the_past_or_outside_the_letter_is_refused(taken, dispatcher, moscow_clinic):
-    desk.letter_issue(
+    desk_letters.letter_issue(
         request=taken,
         dispatcher=dispatcher,
         clinic=moscow_clinic,
@@ -146,7 +148,7 @@ def test_a_visit_at_a_clinic_outside_the_program_is_refused(taken, dispatcher, o
 def test_the_letter_issued_after_the_visit_tells_alice_the_visit_too(taken, dispatcher, moscow_clinic):
     desk.visit_book(request=taken, dispatcher=dispatcher, clinic=moscow_clinic, starts_at=TOMORROW_10, specialist="ЛОР")
     OutboundMessage.objects.all().delete()
-    letter = desk.letter_issue(
+    letter = desk_letters.letter_issue(
         request=taken, dispatcher=dispatcher, clinic=moscow_clinic, kind="consultation", scope="Приём"
     )
     sms = OutboundMessage.objects.get(recipient="+79161234567").body
@@ -246,7 +248,7 @@ def test_a_letter_after_a_reopened_refusal_keeps_the_first_answer_time(refused, 
     desk.escalation_answer(escalation=escalate(refused), staff=curator, answer="Обострение", reopen=True)
     frozen_now.return_value = MOSCOW_NOON + dt.timedelta(hours=3)
     clinic = refused.clinic
-    desk.letter_issue(request=refused, dispatcher=dispatcher, clinic=clinic, kind="consultation", scope="Приём")
+    desk_letters.letter_issue(request=refused, dispatcher=dispatcher, clinic=clinic, kind="consultation", scope="Приём")
     refused.refresh_from_db()
     assert refused.status == RequestStatus.APPROVED
     assert refused.answered_at == MOSCOW_NOON

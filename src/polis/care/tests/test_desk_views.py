@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.test import override_settings
 from django.urls import reverse
 
-from polis.care import desk
+from polis.care import desk, desk_letters
 from polis.care.models import CareRequestFile, GuaranteeLetter, LetterStatus, RequestStatus, Urgency
 from polis.care.tests.test_desk_world import (  # noqa: F401 - fixtures used by name
     curator,
@@ -93,7 +93,7 @@ def test_the_request_page_shows_the_program_files_and_other_valid_letters(
     stored = CareRequestFile(request=taken, name="анализ.pdf", content_type="application/pdf", size=4)
     stored.file.save("analysis.pdf", ContentFile(b"%PDF"), save=True)
     earlier = make_request(alice_policy, status=RequestStatus.IN_WORK, dispatcher=dispatcher)
-    other = desk.letter_issue(
+    other = desk_letters.letter_issue(
         request=earlier, dispatcher=dispatcher, clinic=piter_clinic, kind="consultation", scope="Приём"
     )
 
@@ -213,7 +213,7 @@ def test_booking_a_visit_from_the_page(desk_client, taken, moscow_clinic):
 @pytest.fixture
 def pending(taken, dispatcher, moscow_clinic):
     with override_settings(DESK_LETTER_APPROVAL_KOPECKS=1000):
-        return desk.letter_issue(
+        return desk_letters.letter_issue(
             request=taken, dispatcher=dispatcher, clinic=moscow_clinic, kind="diagnostics", scope="МРТ",
             sum_limit_kopecks=90_000_00,
         )  # fmt: skip
@@ -249,7 +249,7 @@ def test_the_second_doctor_finds_the_letter_in_approvals_and_approves_it(client,
 def test_revoking_a_letter_from_its_page_then_it_says_a_new_one_is_needed(
     desk_client, taken, dispatcher, moscow_clinic
 ):
-    letter = desk.letter_issue(
+    letter = desk_letters.letter_issue(
         request=taken, dispatcher=dispatcher, clinic=moscow_clinic, kind="consultation", scope="Приём"
     )
     desk_client.post(reverse("desk:letter_revoke", args=[letter.pk]), {"revoke-reason": "Ошибка"})
@@ -316,7 +316,7 @@ def test_the_queue_page_reads_a_fixed_number_of_queries(desk_client, alice_polic
 
 
 def test_extending_from_the_letter_page(desk_client, taken, dispatcher, moscow_clinic):
-    letter = desk.letter_issue(
+    letter = desk_letters.letter_issue(
         request=taken, dispatcher=dispatcher, clinic=moscow_clinic, kind="consultation", scope="Приём",
         valid_to=dt.date(2026, 11, 30),
     )  # fmt: skip
@@ -332,7 +332,9 @@ def test_the_request_page_reads_a_fixed_number_of_queries(
 ):
     for _ in range(5):
         other = make_request(alice_policy, status=RequestStatus.IN_WORK, dispatcher=dispatcher)
-        desk.letter_issue(request=other, dispatcher=dispatcher, clinic=piter_clinic, kind="consultation", scope="Приём")
+        desk_letters.letter_issue(
+            request=other, dispatcher=dispatcher, clinic=piter_clinic, kind="consultation", scope="Приём"
+        )
         desk.visit_book(
             request=other,
             dispatcher=dispatcher,

@@ -7,8 +7,8 @@ import re
 import pytest
 from django.test import override_settings
 
-from polis.care import desk
-from polis.care.desk import ServiceLine
+from polis.care import desk, desk_letters
+from polis.care.desk_letters import ServiceLine
 from polis.care.models import CareEvent, GuaranteeLetter, LetterKind, LetterStatus, RequestStatus
 from polis.care.states import CareError
 from polis.care.tests.test_desk_world import (  # noqa: F401 - fixtures used by name
@@ -34,7 +34,7 @@ THRESHOLD = 50_000_00
 def issue(request, dispatcher, clinic, **kwargs):
     kwargs.setdefault("kind", LetterKind.CONSULTATION)
     kwargs.setdefault("scope", "Приём терапевта, ОАК, рентген грудной клетки")
-    return desk.letter_issue(request=request, dispatcher=dispatcher, clinic=clinic, **kwargs)
+    return desk_letters.letter_issue(request=request, dispatcher=dispatcher, clinic=clinic, **kwargs)
 
 
 def later(frozen_now, minutes):
@@ -153,7 +153,7 @@ def test_a_second_letter_to_another_clinic_keeps_the_first_answer_time(
 
 def test_a_revoked_letter_does_not_block_a_new_one_to_the_same_clinic(taken, dispatcher, moscow_clinic):
     first = issue(taken, dispatcher, moscow_clinic)
-    desk.letter_revoke(letter=first, dispatcher=dispatcher, reason="Ошибка в объёме")
+    desk_letters.letter_revoke(letter=first, dispatcher=dispatcher, reason="Ошибка в объёме")
     assert issue(taken, dispatcher, moscow_clinic).status == LetterStatus.ISSUED
 
 
@@ -237,7 +237,7 @@ def test_a_letter_at_the_threshold_is_issued_at_once(taken, dispatcher, moscow_c
 def test_the_issuer_cannot_approve_their_own_letter_even_with_the_right(pending, dispatcher):
     issuer = grant(dispatcher, "approve_letter")
     with pytest.raises(CareError, match="Своё письмо"):
-        desk.letter_approve(letter=pending, doctor=issuer)
+        desk_letters.letter_approve(letter=pending, doctor=issuer)
     pending.refresh_from_db()
     assert pending.status == LetterStatus.PENDING_APPROVAL
 
@@ -245,12 +245,12 @@ def test_the_issuer_cannot_approve_their_own_letter_even_with_the_right(pending,
 def test_a_dispatcher_without_the_right_cannot_approve(pending):
     other = f.UserFactory(role="desk", phone=None)
     with pytest.raises(CareError, match="врач с правом согласования"):
-        desk.letter_approve(letter=pending, doctor=other)
+        desk_letters.letter_approve(letter=pending, doctor=other)
 
 
 def test_another_doctor_approves_and_the_request_is_answered_then(pending, taken, doctor, frozen_now, alice):
     later(frozen_now, 45)
-    desk.letter_approve(letter=pending, doctor=doctor, note="Показания подтверждены")
+    desk_letters.letter_approve(letter=pending, doctor=doctor, note="Показания подтверждены")
 
     pending.refresh_from_db()
     taken.refresh_from_db()
@@ -263,16 +263,18 @@ def test_another_doctor_approves_and_the_request_is_answered_then(pending, taken
 
 
 def test_approving_twice_moves_the_letter_once(pending, doctor):
-    desk.letter_approve(letter=pending, doctor=doctor)
+    desk_letters.letter_approve(letter=pending, doctor=doctor)
     stale = GuaranteeLetter.objects.get(pk=pending.pk)
     stale.status = LetterStatus.PENDING_APPROVAL  # the page the second click came from
     with pytest.raises(CareError, match="уже выдано"):
-        desk.letter_approve(letter=stale, doctor=doctor)
+        desk_letters.letter_approve(letter=stale, doctor=doctor)
     assert CareEvent.objects.filter(letter=pending, action="approve").count() == 1
 
 
 def test_a_partial_approval_lowers_the_limit_and_narrows_the_scope(pending, doctor):
-    desk.letter_approve(letter=pending, doctor=doctor, partly=True, scope="Только МРТ", sum_limit_kopecks=30_000_00)
+    desk_letters.letter_approve(
+        letter=pending, doctor=doctor, partly=True, scope="Только МРТ", sum_limit_kopecks=30_000_00
+    )
     pending.refresh_from_db()
     assert pending.status == LetterStatus.PARTLY_APPROVED
     assert (pending.scope, pending.sum_limit_kopecks) == ("Только МРТ", 30_000_00)
@@ -281,13 +283,13 @@ def test_a_partial_approval_lowers_the_limit_and_narrows_the_scope(pending, doct
 
 def test_a_partial_approval_cannot_raise_the_limit_or_change_nothing(pending, doctor):
     with pytest.raises(CareError, match="меньше запрошенного"):
-        desk.letter_approve(letter=pending, doctor=doctor, partly=True, sum_limit_kopecks=THRESHOLD + 1)
+        desk_letters.letter_approve(letter=pending, doctor=doctor, partly=True, sum_limit_kopecks=THRESHOLD + 1)
     with pytest.raises(CareError, match="меньший объём"):
-        desk.letter_approve(letter=pending, doctor=doctor, partly=True)
+        desk_letters.letter_approve(letter=pending, doctor=doctor, partly=True)
 
 
 def test_the_doctors_refusal_closes_the_letter_and_tells_the_dispatcher(pending, doctor, dispatcher, taken):
-    desk.letter_refuse(letter=pending, doctor=doctor, reason="Нет показаний к МРТ")
+    desk_letters.letter_refuse(letter=pending, doctor=doctor, reason="Нет показаний к МРТ")
     pending.refresh_from_db()
     taken.refresh_from_db()
     assert pending.status == LetterStatus.REFUSED
@@ -306,7 +308,7 @@ def letter(taken, dispatcher, moscow_clinic):
 
 def test_extending_a_valid_letter_moves_its_end_and_tells_both_sides(letter, dispatcher):
     OutboundMessage.objects.all().delete()
-    desk.letter_extend(letter=letter, dispatcher=dispatcher, valid_to=dt.date(2026, 12, 15))
+    desk_letters.letter_extend(letter=letter, dispatcher=dispatcher, valid_to=dt.date(2026, 12, 15))
     letter.refresh_from_db()
     assert letter.valid_to == dt.date(2026, 12, 15) and letter.status == LetterStatus.ISSUED
     assert OutboundMessage.objects.filter(
@@ -317,9 +319,9 @@ def test_extending_a_valid_letter_moves_its_end_and_tells_both_sides(letter, dis
 
 def test_an_extension_must_be_later_and_within_a_month_from_today(letter, dispatcher):
     with pytest.raises(CareError, match=re.escape("позже 30.11.2026")):
-        desk.letter_extend(letter=letter, dispatcher=dispatcher, valid_to=dt.date(2026, 11, 29))
+        desk_letters.letter_extend(letter=letter, dispatcher=dispatcher, valid_to=dt.date(2026, 11, 29))
     with pytest.raises(CareError, match=re.escape("по 19.12.2026")):
-        desk.letter_extend(letter=letter, dispatcher=dispatcher, valid_to=dt.date(2026, 12, 25))
+        desk_letters.letter_extend(letter=letter, dispatcher=dispatcher, valid_to=dt.date(2026, 12, 25))
 
 
 @pytest.mark.parametrize("closing", ["revoke", "use"])
@@ -328,21 +330,23 @@ def test_a_revoked_or_used_letter_cannot_be_extended_or_narrowed_a_new_one_is_ne
 
     states.advance(letter, closing, actor=dispatcher, note="test")
     with pytest.raises(CareError, match="нужно новое"):
-        desk.letter_extend(letter=letter, dispatcher=dispatcher, valid_to=dt.date(2026, 12, 10))
+        desk_letters.letter_extend(letter=letter, dispatcher=dispatcher, valid_to=dt.date(2026, 12, 10))
     with pytest.raises(CareError, match="нужно новое"):
-        desk.letter_narrow(letter=letter, dispatcher=dispatcher, scope="Только приём")
+        desk_letters.letter_narrow(letter=letter, dispatcher=dispatcher, scope="Только приём")
 
 
 def test_a_letter_past_its_end_is_expired_even_before_the_nightly_task(letter, dispatcher, frozen_now):
     frozen_now.return_value = MOSCOW_NOON + dt.timedelta(days=11)  # 01.12, the letter ran to 30.11
     with pytest.raises(CareError, match=r"Срок письма истёк: .*нужно новое"):
-        desk.letter_extend(letter=letter, dispatcher=dispatcher, valid_to=dt.date(2026, 12, 20))
+        desk_letters.letter_extend(letter=letter, dispatcher=dispatcher, valid_to=dt.date(2026, 12, 20))
 
 
 def test_narrowing_changes_the_scope_and_may_only_lower_the_limit(letter, dispatcher):
     with pytest.raises(CareError, match="меньшего лимита"):
-        desk.letter_narrow(letter=letter, dispatcher=dispatcher, scope="Приём", sum_limit_kopecks=25_000_00)
-    desk.letter_narrow(letter=letter, dispatcher=dispatcher, scope="Только приём терапевта", sum_limit_kopecks=5_000_00)
+        desk_letters.letter_narrow(letter=letter, dispatcher=dispatcher, scope="Приём", sum_limit_kopecks=25_000_00)
+    desk_letters.letter_narrow(
+        letter=letter, dispatcher=dispatcher, scope="Только приём терапевта", sum_limit_kopecks=5_000_00
+    )
     letter.refresh_from_db()
     assert (letter.scope, letter.sum_limit_kopecks) == ("Только приём терапевта", 5_000_00)
     assert letter.events.filter(action="narrow").exists()
@@ -350,9 +354,9 @@ def test_narrowing_changes_the_scope_and_may_only_lower_the_limit(letter, dispat
 
 def test_revoking_needs_a_reason_closes_the_letter_and_a_second_revoke_is_refused(letter, dispatcher):
     with pytest.raises(CareError) as refused:
-        desk.letter_revoke(letter=letter, dispatcher=dispatcher, reason=" ")
+        desk_letters.letter_revoke(letter=letter, dispatcher=dispatcher, reason=" ")
     assert refused.value.field == "reason"
-    desk.letter_revoke(letter=letter, dispatcher=dispatcher, reason="Застрахованный отказался от визита")
+    desk_letters.letter_revoke(letter=letter, dispatcher=dispatcher, reason="Застрахованный отказался от визита")
     letter.refresh_from_db()
     assert letter.status == LetterStatus.REVOKED
     assert letter.closed_reason == "Застрахованный отказался от визита"
@@ -360,19 +364,19 @@ def test_revoking_needs_a_reason_closes_the_letter_and_a_second_revoke_is_refuse
         subject__contains="отозвано", recipient="letters@tverskaya.example.ru"
     ).exists()
     with pytest.raises(CareError, match="отозвано: нужно новое"):
-        desk.letter_revoke(letter=letter, dispatcher=dispatcher, reason="ещё раз")
+        desk_letters.letter_revoke(letter=letter, dispatcher=dispatcher, reason="ещё раз")
 
 
 def test_a_letter_whose_term_passed_while_waiting_cannot_be_approved(pending, doctor, frozen_now):
     frozen_now.return_value = MOSCOW_NOON + dt.timedelta(days=40)
     with pytest.raises(CareError, match="нужно новое письмо"):
-        desk.letter_approve(letter=pending, doctor=doctor)
+        desk_letters.letter_approve(letter=pending, doctor=doctor)
 
 
 def test_a_pending_letter_of_a_request_refused_meanwhile_cannot_be_approved(pending, taken, dispatcher, doctor):
     desk.request_refuse(request=taken, dispatcher=dispatcher, reason="excluded", answer="Исключение программы")
     with pytest.raises(CareError, match="не страховой случай"):
-        desk.letter_approve(letter=pending, doctor=doctor)
+        desk_letters.letter_approve(letter=pending, doctor=doctor)
     assert GuaranteeLetter.objects.get(pk=pending.pk).status == LetterStatus.PENDING_APPROVAL
 
 
