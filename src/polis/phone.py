@@ -1,6 +1,10 @@
 """Russian mobile numbers in every common spelling, reduced to one form: +7XXXXXXXXXX."""
 
 import re
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
 
 _NON_DIGITS = re.compile(r"\D+")
 
@@ -43,3 +47,24 @@ def mask_phone(normalized: str) -> str:
     if len(d) != 10:
         return "***"
     return f"+7 {d[:3]} ***-**-{d[8:]}"
+
+
+class MobilePhoneField(forms.CharField):
+    """A form field for a Russian mobile number in any common spelling: cleans to +7XXXXXXXXXX
+    ("" when left empty and not required), with the one message every form shows."""
+
+    default_error_messages = {"phone": _("Введите мобильный номер, например +7 912 345-67-89.")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "tel", "placeholder": "+7 912 345-67-89"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        text = super().clean(value).strip()
+        if not text:
+            return ""
+        try:
+            return normalize_phone(text)
+        except InvalidPhone:
+            raise forms.ValidationError(self.error_messages["phone"], code="phone") from None

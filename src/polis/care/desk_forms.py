@@ -13,7 +13,7 @@ from polis.care.models import LetterKind, RefusalReason, TimeWindow, Urgency
 from polis.care.states import CareError
 from polis.money import to_kopecks
 from polis.network.models import Clinic, KindOfCare
-from polis.phone import InvalidPhone, normalize_phone
+from polis.phone import MobilePhoneField
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 DATE_ERRORS = {"invalid": _("Введите дату в формате ДД.ММ.ГГГГ.")}
@@ -231,12 +231,7 @@ class CallerRequestForm(RefusalMixin, forms.Form):
         label=_("Удобное время"), required=False, choices=TimeWindow.choices, widget=forms.CheckboxSelectMultiple
     )
     clinic = forms.ChoiceField(label=_("Желаемая клиника"), required=False, error_messages=CLINIC_ERRORS)
-    contact_phone = forms.CharField(
-        label=_("Телефон для связи"),
-        required=False,
-        max_length=30,
-        widget=forms.TextInput(attrs={"type": "tel", "placeholder": "+7 912 345-67-89"}),
-    )
+    contact_phone = MobilePhoneField(label=_("Телефон для связи"), required=False)
 
     def __init__(self, *args: Any, clinics: Sequence[Clinic], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -252,12 +247,3 @@ class CallerRequestForm(RefusalMixin, forms.Form):
         if found is None:
             raise forms.ValidationError(_("Выберите клинику из списка."))
         return found
-
-    def clean_contact_phone(self) -> str:
-        raw = self.cleaned_data["contact_phone"].strip()
-        if not raw:
-            return ""
-        try:
-            return normalize_phone(raw)
-        except InvalidPhone:
-            raise forms.ValidationError(_("Введите мобильный номер, например +7 912 345-67-89.")) from None

@@ -13,17 +13,12 @@ from polis.accounts.permissions import role_required, viewer
 from polis.care import desk_selectors, selectors
 from polis.care.selectors import DeskQuery
 from polis.coverage.selectors import policy_overview
-from polis.phone import InvalidPhone, normalize_phone
+from polis.phone import MobilePhoneField
 
 
 class DeskSearchForm(forms.Form):
     policy_number = forms.CharField(label=_("Номер полиса"), required=False, max_length=40)
-    phone = forms.CharField(
-        label=_("Телефон"),
-        required=False,
-        max_length=30,
-        widget=forms.TextInput(attrs={"type": "tel", "placeholder": "+7 912 345-67-89"}),
-    )
+    phone = MobilePhoneField(label=_("Телефон"), required=False)
     full_name = forms.CharField(
         label=_("ФИО"),
         required=False,
@@ -42,15 +37,6 @@ class DeskSearchForm(forms.Form):
         if number and len(number) < 3:
             raise forms.ValidationError(_("Введите не меньше трёх символов номера полиса."))
         return number
-
-    def clean_phone(self) -> str:
-        raw = self.cleaned_data["phone"].strip()
-        if not raw:
-            return ""
-        try:
-            return normalize_phone(raw)
-        except InvalidPhone:
-            raise forms.ValidationError(_("Введите мобильный номер, например +7 912 345-67-89.")) from None
 
     def clean_full_name(self) -> str:
         name = " ".join(self.cleaned_data["full_name"].split())
