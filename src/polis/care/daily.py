@@ -20,6 +20,7 @@ from polis.care import states
 from polis.care.clinic_selectors import warn_until
 from polis.care.models import LETTER_VALID, AttachmentLetter, AttachmentStatus, GuaranteeLetter, LetterStatus
 from polis.care.states import CareError
+from polis.coverage.models import Sex
 from polis.network.models import Clinic
 from polis.notify.services import email_send, notification_create, sms_send
 
@@ -186,9 +187,17 @@ def _tell_insured(letter: AttachmentLetter) -> None:
     payer = payer_of(letter.policy)
     clinic = letter.clinic
     phone = clinic.phone_list[0] if clinic.phone_list else ""
-    text = _(
-        "Polis: %(who)s прикреплен(а) к клинике «%(clinic)s» по полису %(policy)s с %(from)s по %(to)s. "
-        "Записывайтесь через регистратуру клиники%(phone)s."
+    female = letter.policy.insured.sex == Sex.FEMALE
+    text = (
+        _(
+            "Polis: %(who)s прикреплена к клинике «%(clinic)s» по полису %(policy)s с %(from)s по %(to)s. "
+            "Записывайтесь через регистратуру клиники%(phone)s."
+        )
+        if female
+        else _(
+            "Polis: %(who)s прикреплён к клинике «%(clinic)s» по полису %(policy)s с %(from)s по %(to)s. "
+            "Записывайтесь через регистратуру клиники%(phone)s."
+        )
     ) % {
         "who": letter.policy.insured.short_name,
         "clinic": clinic.name,

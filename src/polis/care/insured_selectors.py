@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from polis import clock
 from polis.care import states
 from polis.care.hours import DeskNow, desk_now
 from polis.care.models import (
@@ -209,6 +210,15 @@ def visits_for_user(*, user: Viewer) -> QuerySet[Visit]:
         Visit.objects.filter(policy_id__in=_visible_policies(user))
         .select_related("clinic", "letter", "policy__insured", "request")
         .order_by("-starts_at", "-pk")
+    )
+
+
+def upcoming_visits_for_user(*, user: Viewer) -> QuerySet[Visit]:
+    """Planned visits the desk booked, still ahead, soonest first: the dashboard's list."""
+    return (
+        visits_for_user(user=user)
+        .filter(status=VisitStatus.PLANNED, starts_at__gte=clock.now())
+        .order_by("starts_at", "pk")
     )
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from polis.accounts.models import Role
 from polis.care.hours import desk_now
+from polis.care.insured_selectors import upcoming_visits_for_user
 from polis.coverage import pdf, selectors
 from polis.network.booking_selectors import upcoming_bookings_for_user
 
@@ -44,6 +45,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "desk_now": desk_now(city=city),
             # One query however many relatives: the next few visits booked online.
             "upcoming_bookings": list(upcoming_bookings_for_user(user=request.user)[:UPCOMING_ON_DASHBOARD]),
+            # And the visits the medical desk booked (with a guarantee letter).
+            "upcoming_visits": list(upcoming_visits_for_user(user=request.user)[:UPCOMING_ON_DASHBOARD]),
         },
     )
 

@@ -92,7 +92,7 @@ def test_attachment_letters_go_out_on_their_day_and_the_insured_is_told(alice_po
     assert "Смирнова Ирина Петровна, 12.04.1988 г. р., полис № 001-0000001" in to_clinic.body
     assert "с 18.11.2026 по 31.12.2026" in to_clinic.body
     sms = OutboundMessage.objects.get(recipient="+79161234567")
-    assert sms.body.startswith(f"Polis: Смирнова И.П. прикреплен(а) к клинике «{clinic.name}» по полису 001-0000001")
+    assert sms.body.startswith(f"Polis: Смирнова И.П. прикреплена к клинике «{clinic.name}» по полису 001-0000001")
     assert OutboundMessage.objects.filter(recipient="alice@example.ru").exists()
     assert Notification.objects.filter(user=clinic_user, title="Новое прикрепление: Смирнова Ирина Петровна").exists()
     assert Notification.objects.filter(user__email="alice@example.ru").count() == 1

@@ -150,3 +150,25 @@ def test_staff_see_no_policies_even_when_linked_to_an_insured_record(hr_user, al
     alice_person.save()
 
     assert list(policies_for_user(user=hr_user)) == []
+
+
+def test_the_dashboard_lists_the_visits_the_desk_booked_with_their_letter(client, alice, alice_policy, bob):
+    import datetime as dt_
+
+    from polis.care.models import VisitStatus
+    from polis.care.tests.insured_support import MSK_NOON, cover, make_letter, make_request, make_visit
+
+    clinic = cover(alice_policy, "outpatient")
+    request = make_request(alice_policy, by=alice)
+    letter = make_letter(request, clinic)
+    make_visit(request, clinic, letter=letter, starts_at=MSK_NOON + dt_.timedelta(days=2), doctor="Лебедева О.Н.")
+    make_visit(request, clinic, starts_at=MSK_NOON - dt_.timedelta(days=2), status=VisitStatus.HAPPENED)
+    client.force_login(alice)
+
+    page = client.get(DASHBOARD).content.decode()
+
+    assert "22.11.2026 <strong>12:00</strong>" in page
+    assert "Лебедева О.Н." in page and letter.number in page
+    assert "18.11.2026" not in page  # a visit already past is not «ahead»
+    client.force_login(bob)
+    assert letter.number not in client.get(DASHBOARD).content.decode()
