@@ -234,10 +234,12 @@ def visits_of(request: CareRequest) -> list[Visit]:
 
 
 def visit_actions(visit: Visit) -> dict[str, bool]:
-    """Which buttons a visit shows: the state machine says what is allowed, the rating is once."""
+    """Which buttons a visit shows: the state machine says what is allowed, a visit is marked
+    once its time has come (requests.visit_confirm refuses earlier), the rating is once."""
+    started = visit.starts_at <= clock.now()
     return {
-        "confirm": states.can(visit, "confirm"),
-        "report_missed": states.can(visit, "report_missed"),
+        "confirm": started and states.can(visit, "confirm"),
+        "report_missed": started and states.can(visit, "report_missed"),
         "rate": visit.status == VisitStatus.HAPPENED and visit.rated_at is None,
     }
 

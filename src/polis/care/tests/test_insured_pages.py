@@ -374,3 +374,18 @@ def test_anonymous_is_sent_to_log_in(client, db):
 
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_a_visit_still_ahead_offers_no_marking_yet(alice, alice_client, alice_policy, clinic):
+    from polis.care.tests.insured_support import MSK_NOON
+
+    ahead = make_visit(
+        make_request(alice_policy, by=alice, status=RequestStatus.APPROVED),
+        clinic,
+        starts_at=MSK_NOON + dt.timedelta(days=1),
+    )
+
+    page = alice_client.get(reverse("care_my:visits")).content.decode()
+
+    assert f'data-visit="{ahead.pk}"' in page
+    assert "Визит состоялся" not in page and "Не состоялся" not in page
