@@ -38,6 +38,7 @@ class DeskContactForm(forms.ModelForm):
             "opens_at",
             "closes_at",
             "working_days_only",
+            "time_zone",
             "hours",
         )
 
@@ -77,9 +78,17 @@ class DeskContactAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("city", "title", "phone", "email", "order")}),
         (
-            _("Часы работы (по московскому времени)"),
+            _("Часы работы (по времени города)"),
             {
-                "fields": ("round_the_clock", "weekdays", "opens_at", "closes_at", "working_days_only", "hours"),
+                "fields": (
+                    "round_the_clock",
+                    "weekdays",
+                    "opens_at",
+                    "closes_at",
+                    "working_days_only",
+                    "time_zone",
+                    "hours",
+                ),
                 "description": _(
                     "Личный кабинет показывает номер, который отвечает сейчас: открытый номер города, иначе "
                     "федеральный круглосуточный. «До» раньше «с» — смена через полночь. «Часы работы (текстом)» "

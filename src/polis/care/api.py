@@ -13,6 +13,7 @@ class DeskContactOut(Schema):
     email: str
     hours: str
     round_the_clock: bool
+    time_zone: str
 
 
 @router.get("/contacts", response=list[DeskContactOut], auth=None, summary="Телефоны медицинского пульта")

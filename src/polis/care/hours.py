@@ -2,12 +2,15 @@
 
 The back office keeps the hours on DeskContact: round the clock, or from `opens_at` to
 `closes_at` on `weekdays`, and then only on working days of the production calendar when
-`working_days_only`. Hours are read in the insurer's zone (Moscow, polis.clock.local_zone):
-the table has no zone per city, so a branch's hours are entered in Moscow time. A window whose
+`working_days_only`. Hours are the city's own: read in the contact's `time_zone` (Ekaterinburg's
+8:00–20:00 is 6:00–18:00 in Moscow), and so are its weekdays and working days. A window whose
 end is not after its start runs past midnight (20:00–08:00 is the night shift)."""
 
 import datetime as dt
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
 
 from polis import calendar, clock
 from polis.care.models import DeskContact
@@ -26,13 +29,28 @@ class DeskNow:
     contact: DeskContact | None  # the number to call now; None when nothing is open (no federal 24/7 number set up)
     city_has_desk: bool  # the city has numbers of its own
     city_open: bool  # one of them is open now
-    opens_next: dt.datetime | None  # the city's desk is closed: when it opens next (Moscow time)
+    opens_next: dt.datetime | None  # the city's desk is closed: when it opens next (aware)
     opens_next_contact: DeskContact | None
     others: list[DeskContact] = field(default_factory=list)  # the remaining numbers, for reference
 
     @property
     def is_federal(self) -> bool:
         return self.contact is not None and not self.contact.city
+
+    @property
+    def opens_next_text(self) -> str:
+        """«23.11.2026 08:00 по местному времени» (or «по московскому»), "" when not closed."""
+        if self.opens_next is None or self.opens_next_contact is None:
+            return ""
+        zone = zone_of(self.opens_next_contact)
+        when = self.opens_next.astimezone(zone).strftime("%d.%m.%Y %H:%M")
+        if zone.key == clock.local_zone().key:
+            return _("%(when)s по московскому времени") % {"when": when}
+        return _("%(when)s по местному времени") % {"when": when}
+
+
+def zone_of(contact: DeskContact) -> ZoneInfo:
+    return ZoneInfo(contact.time_zone) if contact.time_zone else clock.local_zone()
 
 
 def _allowed(contact: DeskContact, day: dt.date) -> bool:
@@ -42,13 +60,13 @@ def _allowed(contact: DeskContact, day: dt.date) -> bool:
 
 
 def is_open(contact: DeskContact, at: dt.datetime) -> bool:
-    """Whether the contact answers at `at` (any aware moment; judged in Moscow time)."""
+    """Whether the contact answers at `at` (any aware moment; judged in the contact's zone)."""
     if contact.round_the_clock:
         return True
     opens, closes = contact.opens_at, contact.closes_at
     if opens is None or closes is None:  # the database forbids it; an unsaved row may still lack them
         return False
-    local = at.astimezone(clock.local_zone())
+    local = at.astimezone(zone_of(contact))
     day, time = local.date(), local.time()
     if opens < closes:
         return _allowed(contact, day) and opens <= time < closes
@@ -59,11 +77,11 @@ def is_open(contact: DeskContact, at: dt.datetime) -> bool:
 
 
 def next_opening(contact: DeskContact, at: dt.datetime) -> dt.datetime | None:
-    """The first moment after `at` when the contact opens (Moscow time); None for one that
-    never closes or does not open within a month."""
+    """The first moment after `at` when the contact opens (in the contact's zone); None for one
+    that never closes or does not open within a month."""
     if contact.round_the_clock or contact.opens_at is None:
         return None
-    zone = clock.local_zone()
+    zone = zone_of(contact)
     local = at.astimezone(zone)
     for offset in range(_LOOKAHEAD_DAYS + 1):
         day = local.date() + dt.timedelta(days=offset)

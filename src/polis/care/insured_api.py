@@ -167,6 +167,7 @@ class DeskNowOut(Schema):
     city_has_desk: bool
     city_open: bool
     opens_next: dt.datetime | None = Field(description="пульт города закрыт: когда откроется")
+    opens_next_text: str = Field(description="то же для человека: «23.11.2026 08:00 по местному времени»")
     others: list[DeskContactOut]
 
 
@@ -311,6 +312,7 @@ def _desk_now(now: DeskNow) -> dict[str, Any]:
         "city_has_desk": now.city_has_desk,
         "city_open": now.city_open,
         "opens_next": now.opens_next,
+        "opens_next_text": now.opens_next_text,
         "others": now.others,
     }
 

@@ -16,11 +16,25 @@ from polis import clock
 from polis.network.models import KindOfCare
 
 
+class RussianZone(models.TextChoices):
+    KALININGRAD = "Europe/Kaliningrad", _("Калининград (МСК−1)")
+    MOSCOW = "Europe/Moscow", _("Москва (МСК)")
+    SAMARA = "Europe/Samara", _("Самара (МСК+1)")
+    YEKATERINBURG = "Asia/Yekaterinburg", _("Екатеринбург (МСК+2)")
+    OMSK = "Asia/Omsk", _("Омск (МСК+3)")
+    NOVOSIBIRSK = "Asia/Novosibirsk", _("Новосибирск (МСК+4)")
+    IRKUTSK = "Asia/Irkutsk", _("Иркутск (МСК+5)")
+    YAKUTSK = "Asia/Yakutsk", _("Якутск (МСК+6)")
+    VLADIVOSTOK = "Asia/Vladivostok", _("Владивосток (МСК+7)")
+    MAGADAN = "Asia/Magadan", _("Магадан (МСК+8)")
+    KAMCHATKA = "Asia/Kamchatka", _("Камчатка (МСК+9)")
+
+
 class DeskContact(models.Model):
     """A phone of the desk or of a branch's curators, with its hours. An empty city is the
     federal number. Hours: round the clock, or from `opens_at` to `closes_at` on `weekdays`
     (1 = Monday … 7 = Sunday), and then only on working days of the production calendar when
-    `working_days_only` (a branch's curators keep office hours)."""
+    `working_days_only` (a branch's curators keep office hours); all in the city's `time_zone`."""
 
     city = models.CharField(_("город"), max_length=100, blank=True, db_index=True)
     title = models.CharField(_("служба"), max_length=200)
@@ -34,6 +48,9 @@ class DeskContact(models.Model):
     opens_at = models.TimeField(_("с"), null=True, blank=True)
     closes_at = models.TimeField(_("до"), null=True, blank=True)
     working_days_only = models.BooleanField(_("только в рабочие дни по производственному календарю"), default=False)
+    time_zone = models.CharField(
+        _("часовой пояс часов работы"), max_length=40, choices=RussianZone.choices, default=RussianZone.MOSCOW
+    )
     order = models.PositiveSmallIntegerField(_("порядок"), default=0)
 
     class Meta:

@@ -122,6 +122,7 @@ def _create_desk_contacts() -> None:
                 city="Екатеринбург", title="Медицинский пульт филиала", phone="+7 343 310-40-40",
                 email="pult.ekb@example.ru", hours="пн–сб 8:00–20:00", round_the_clock=False,
                 weekdays="123456", opens_at=dt.time(8, 0), closes_at=dt.time(20, 0), order=3,
+                time_zone="Asia/Yekaterinburg",
             ),
             DeskContact(
                 city=MOSCOW, title="Служба врачей-кураторов", phone="+7 495 660-03-03 (доб. 2)",

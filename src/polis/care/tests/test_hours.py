@@ -154,7 +154,7 @@ def test_the_number_given_is_always_open_and_the_city_is_preferred_when_open(fed
 
 
 def admin_form(**fields):
-    data = {"city": "Казань", "title": "Кураторы", "phone": "+7 843 000-00-00", "order": 0, "hours": "пн–пт"}
+    data = {"city": "Казань", "title": "Кураторы", "phone": "+7 843 000-00-00", "order": 0, "hours": "пн–пт", "time_zone": "Europe/Moscow"}
     data.update(fields)
     return DeskContactForm(data)
 
@@ -174,3 +174,39 @@ def test_weekdays_are_digits_one_to_seven_kept_in_order(db):
     assert ok.is_valid(), ok.errors
     assert ok.save().weekdays == "12345"
     assert "weekdays" in bad.errors
+
+
+# ── Hours in the city's own time ─────────────────────────────────────────────────────────────
+
+EKB = ZoneInfo("Asia/Yekaterinburg")
+
+
+@pytest.fixture
+def ekaterinburg_local(db) -> DeskContact:
+    return DeskContact.objects.create(
+        city="Екатеринбург", title="Пульт филиала", phone="+7 343 310-40-40", round_the_clock=False,
+        weekdays="123456", opens_at=dt.time(8), closes_at=dt.time(20), time_zone="Asia/Yekaterinburg",
+    )  # fmt: skip
+
+
+def test_a_branch_keeps_its_own_clock_eight_to_eight_in_ekaterinburg_is_six_to_six_in_moscow(
+    federal, ekaterinburg_local
+):
+    assert desk_now(city="Екатеринбург", at=msk(20, 6, 0)).contact == ekaterinburg_local
+    assert desk_now(city="Екатеринбург", at=msk(20, 17, 59)).contact == ekaterinburg_local
+    closed = desk_now(city="Екатеринбург", at=msk(20, 18, 0))
+    assert closed.contact == federal and not closed.city_open
+
+
+def test_the_weekday_is_the_citys_too(federal, ekaterinburg_local):
+    # Saturday 23:30 in Moscow is already Sunday 01:30 in Ekaterinburg: closed till Monday 8:00 local.
+    now = desk_now(city="Екатеринбург", at=msk(21, 23, 30))
+    assert now.opens_next == dt.datetime(2026, 11, 23, 8, 0, tzinfo=EKB)
+    assert now.opens_next_text == "23.11.2026 08:00 по местному времени"
+
+
+def test_a_moscow_desk_tells_its_opening_in_moscow_time(moscow):
+    now = desk_now(city="Москва", at=msk(21, 12, 0))  # Saturday: the 24/7 desk answers
+    assert now.city_open and now.opens_next_text == ""
+    curators = moscow[1]
+    assert next_opening(curators, msk(21, 12, 0)) == msk(23, 9, 30)
