@@ -42,21 +42,24 @@ def request_policies(*, user: Viewer) -> list[Policy]:
     return [p for p in policies_for_user(user=user) if p.status in (PolicyStatus.ACTIVE, PolicyStatus.PENDING)]
 
 
-def request_clinics(*, user: Viewer) -> QuerySet[Clinic]:
-    """Clinics of the programs of the viewer's policies: what the form offers (the service checks
-    the chosen one against the policy and the kind of care)."""
-    programs = policies_for_user(user=user).values("program_id")
+def _programs(user: Viewer, policy_id: int | None) -> QuerySet[Policy]:
+    policies = policies_for_user(user=user)
+    if policy_id is not None and policies.filter(pk=policy_id).exists():
+        policies = policies.filter(pk=policy_id)
+    return policies.values("program_id")  # type: ignore[return-value]
+
+
+def request_clinics(*, user: Viewer, policy_id: int | None = None) -> QuerySet[Clinic]:
+    """Clinics of the program of the chosen policy (of all the viewer's policies while none is
+    chosen): what the form offers; the service checks the chosen one against the kind of care."""
+    programs = _programs(user, policy_id)
     return Clinic.objects.filter(programs__program_id__in=programs, is_active=True).distinct().order_by("name")
 
 
-def request_kinds(*, user: Viewer) -> list[tuple[str, str]]:
-    """Kinds of care the viewer's programs cover, in the order they are declared (the service
-    checks the chosen one against the chosen policy)."""
-    covered = set(
-        ProgramCare.objects.filter(program_id__in=policies_for_user(user=user).values("program_id")).values_list(
-            "kind", flat=True
-        )
-    )
+def request_kinds(*, user: Viewer, policy_id: int | None = None) -> list[tuple[str, str]]:
+    """Kinds of care the chosen policy's program covers (all the viewer's programs while none is
+    chosen), in the order they are declared."""
+    covered = set(ProgramCare.objects.filter(program_id__in=_programs(user, policy_id)).values_list("kind", flat=True))
     return [(kind.value, str(kind.label)) for kind in KindOfCare if kind.value in covered]
 
 

@@ -42,8 +42,12 @@ def request_list(request: HttpRequest) -> HttpResponse:
 def request_new(request: HttpRequest) -> HttpResponse:
     user = viewer(request)
     policies = sel.request_policies(user=user)
-    clinics = sel.request_clinics(user=user)
-    kinds = sel.request_kinds(user=user)
+    # The kinds of care and clinics offered are the chosen policy's program's: the first policy
+    # until another is chosen (the page asks again with htmx when the choice changes).
+    chosen = request.POST.get("policy") or request.GET.get("policy") or ""
+    policy_id = int(chosen) if chosen.isdigit() else (policies[0].pk if policies else None)
+    clinics = sel.request_clinics(user=user, policy_id=policy_id)
+    kinds = sel.request_kinds(user=user, policy_id=policy_id)
     files_lost = False
     if request.method == "POST":
         form = RequestForm(request.POST, request.FILES, policies=policies, clinics=clinics, kinds=kinds)

@@ -55,6 +55,7 @@ def test_a_request_becomes_a_letter_the_clinic_receives_and_a_visit_alice_is_tol
     log_in(page, "alice@example.ru")
     page.goto("/my/care/new/")
     page.select_option("#id_policy", str(alice_policy.pk))
+    page.wait_for_load_state("networkidle")  # choosing the person reloads the kinds and clinics (htmx)
     page.fill("#id_complaints", "Боль в горле и температура 38,2 третий день")
     page.select_option("#id_kind", KindOfCare.OUTPATIENT)
     page.select_option("#id_clinic", str(clinic.pk))

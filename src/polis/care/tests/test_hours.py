@@ -154,7 +154,14 @@ def test_the_number_given_is_always_open_and_the_city_is_preferred_when_open(fed
 
 
 def admin_form(**fields):
-    data = {"city": "Казань", "title": "Кураторы", "phone": "+7 843 000-00-00", "order": 0, "hours": "пн–пт", "time_zone": "Europe/Moscow"}
+    data = {
+        "city": "Казань",
+        "title": "Кураторы",
+        "phone": "+7 843 000-00-00",
+        "order": 0,
+        "hours": "пн–пт",
+        "time_zone": "Europe/Moscow",
+    }
     data.update(fields)
     return DeskContactForm(data)
 

@@ -389,3 +389,24 @@ def test_a_visit_still_ahead_offers_no_marking_yet(alice, alice_client, alice_po
 
     assert f'data-visit="{ahead.pk}"' in page
     assert "Визит состоялся" not in page and "Не состоялся" not in page
+
+
+def test_the_form_offers_the_kinds_and_clinics_of_the_chosen_persons_program(alice, alice_client, alice_person, clinic):
+    from polis.coverage.models import Relation
+    from polis.testing import factories as f
+
+    mother = f.InsuredPersonFactory(first_name="Галина", patronymic="Ивановна", birth_date=dt.date(1960, 3, 3))
+    dental_program = f.ProgramFactory()
+    mothers = f.PolicyFactory(insured=mother, holder=alice_person, relation=Relation.PARENT, program=dental_program)
+    smile = cover(mothers, KindOfCare.DENTAL, clinic=f.ClinicFactory(name="Стоматология «Улыбка»"))
+    new = reverse("care_my:new")
+
+    own = alice_client.get(new).content.decode()
+    theirs = alice_client.get(new, {"policy": mothers.pk}).content.decode()
+
+    assert clinic.name in own and smile.name not in own
+    assert smile.name in theirs and clinic.name not in theirs
+    assert 'value="dental"' in theirs and 'value="outpatient"' not in theirs
+    # Someone else's policy number in the address changes nothing: the first own policy is used.
+    bobs_program_clinic = f.ClinicFactory(name="Чужая клиника")
+    assert bobs_program_clinic.name not in alice_client.get(new, {"policy": 999999}).content.decode()
