@@ -225,15 +225,59 @@ def attachments_send_due(*, today: dt.date) -> int:
 
 
 def attachments_expire(*, today: dt.date) -> int:
+    """Attachment letters past their end expire. One that no later letter continues (the next
+    installment did not come) ends the attachment: the clinic and the person are told, and
+    network.access sends the person to the desk until the back office records the payment."""
     expired = 0
     open_ = (AttachmentStatus.GENERATED, AttachmentStatus.SENT)
     for letter in AttachmentLetter.objects.filter(status__in=open_, valid_to__lt=today).only("pk", "status"):
-        try:
-            states.advance(letter, "expire", actor=None)
-        except CareError:
-            continue
-        expired += 1
+        with transaction.atomic():
+            try:
+                states.advance(letter, "expire", actor=None)
+            except CareError:
+                continue
+            expired += 1
+            letter = AttachmentLetter.objects.select_related("policy__insured", "clinic").get(pk=letter.pk)
+            continued = AttachmentLetter.objects.filter(
+                policy_id=letter.policy_id, valid_to__gt=letter.valid_to
+            ).exists()
+            if not continued and letter.valid_to < letter.policy.ends_on:
+                _tell_lapsed(letter)
     return expired
+
+
+def _tell_lapsed(letter: AttachmentLetter) -> None:
+    person = letter.policy.insured
+    clinic = letter.clinic
+    ended = _d(letter.valid_to)
+    if clinic.email:
+        email_send(
+            to=clinic.email,
+            subject=_("Прикрепление закончилось: %(name)s") % {"name": person.full_name},
+            text=_(
+                "Прикрепление застрахованного %(name)s, %(birth)s г. р., полис № %(policy)s, по письму № %(n)s "
+                "закончилось %(ended)s: очередной взнос по договору не поступил. Дальнейшие обращения — только "
+                "по гарантийным письмам медицинского пульта."
+            )
+            % {
+                "name": person.full_name,
+                "birth": _d(person.birth_date),
+                "policy": letter.policy.number,
+                "n": letter.number,
+                "ended": ended,
+            },
+        )
+    payer = payer_of(letter.policy)
+    text = _(
+        "Polis: прикрепление %(who)s к клинике «%(clinic)s» закончилось %(ended)s — очередной взнос по договору "
+        "не поступил. До продления записывайтесь через медицинский пульт."
+    ) % {"who": person.short_name, "clinic": clinic.name, "ended": ended}
+    if payer.phone:
+        sms_send(phone=payer.phone, text=text)
+    if payer.email:
+        email_send(to=payer.email, subject=_("Прикрепление к клинике закончилось"), text=text)
+    if payer.user is not None:
+        notification_create(user=payer.user, title=_("Прикрепление к клинике закончилось"), body=text)
 
 
 def care_daily(*, today: dt.date | None = None) -> DailyResult:

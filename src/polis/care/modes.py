@@ -233,6 +233,19 @@ def attachment_renew(*, change: ServiceModeChange, staff: User, paid_on: dt.date
     return _send_if_late(letter)
 
 
+def attachment_lapsed_on(*, policy: Policy, on: dt.date) -> dt.date | None:
+    """For a policy attached through attachment letters: the last day of the last one when none
+    covers `on` (the next installment was not paid in time), else None. A policy put in registry
+    mode when it was issued has no attachment letters and never lapses here."""
+    if policy.service_mode != ServiceMode.REGISTRY:
+        return None
+    periods = list(AttachmentLetter.objects.filter(policy=policy).values_list("valid_from", "valid_to"))
+    if not periods or any(start <= on <= end for start, end in periods):
+        return None
+    ended = [end for _start, end in periods if end < on]
+    return max(ended) if ended else None
+
+
 def mode_change_cancel(*, change: ServiceModeChange, staff: User, reason: str = "") -> ServiceModeChange:
     """The extra premium was not paid (the policyholder changed their mind): the change is
     cancelled and another clinic may be chosen. A matched change cannot be cancelled."""

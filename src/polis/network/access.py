@@ -22,6 +22,7 @@ from polis.billing.debts.services import (
     franchise_suspension,
     planned_care_refusal,
 )
+from polis.care.modes import attachment_lapsed_on
 from polis.coverage.franchise import clinics_awaiting_notice, franchise_active
 from polis.coverage.models import AccessMode, Policy, PolicyStatus, ProgramClinic, ServiceMode
 from polis.coverage.selectors import KIND_ORDER, desk_contacts
@@ -127,6 +128,7 @@ def clinics_access(*, policy: Policy, clinics: Iterable[Clinic], on: dt.date | N
             rows[row.clinic_id].append(row)
     desk_phone = _desk_phone(policy) if rows else ""
     policy_reason = _policy_reason(policy, day)
+    lapsed_reason = _attachment_lapsed_reason(policy, day) if rows else ""
     debt = _debt(policy, day) if rows else None
     debt_reason = planned_care_refusal(debt) if debt is not None and debt.consequence == EMERGENCY_ONLY else ""
     franchise_clinics = any(c.is_franchise for c in clinics)
@@ -145,6 +147,7 @@ def clinics_access(*, policy: Policy, clinics: Iterable[Clinic], on: dt.date | N
                     policy_reason=policy_reason,
                     franchise_reason=franchise_reason or _awaiting_reason(awaiting.get(clinic.pk)),
                     debt_reason=debt_reason,
+                    lapsed_reason=lapsed_reason,
                 )
                 for row in sorted(rows[clinic.pk], key=lambda r: KIND_ORDER.get(r.kind, 99))
             ],
@@ -173,6 +176,18 @@ def _policy_reason(policy: Policy, day: dt.date) -> str:
         "number": policy.number,
         "status": str(PolicyStatus(status).label).lower(),
     }
+
+
+def _attachment_lapsed_reason(policy: Policy, day: dt.date) -> str:
+    """Registry mode whose attachment letter ended without the next one (the installment was not
+    paid): the attached clinic no longer takes the person directly; the desk does."""
+    lapsed_on = attachment_lapsed_on(policy=policy, on=day)
+    if lapsed_on is None:
+        return ""
+    return _(
+        "Прикрепление к клинике закончилось %(date)s: очередной взнос по договору не поступил. "
+        "До продления запись — через медицинский пульт."
+    ) % {"date": lapsed_on.strftime("%d.%m.%Y")}
 
 
 def _awaiting_reason(due_on: dt.date | None) -> str:
@@ -214,9 +229,12 @@ def _kind_access(
     policy_reason: str,
     franchise_reason: str,
     debt_reason: str = "",
+    lapsed_reason: str = "",
 ) -> KindAccess:
     clinic_phone = clinic.phone_list[0] if clinic.phone_list else ""
     mode, reason = _mode(policy=policy, clinic=clinic, row=row)
+    if lapsed_reason and policy.registry_clinic_id == clinic.pk:
+        mode, reason = DESK, lapsed_reason
     if clinic.is_franchise and franchise_reason:
         # Activation must precede the first visit to a franchise clinic; until then the desk.
         mode, reason = DESK, franchise_reason

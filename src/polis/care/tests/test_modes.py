@@ -321,3 +321,59 @@ def test_the_back_office_records_the_installment_on_the_change_page(client, back
     ).content.decode()
     assert "Прикрепление продлено" in page and "02.12.2026" in page
     assert 'data-testid="installment"' not in page
+
+
+# ── An attachment nobody continued ───────────────────────────────────────────────────────────
+
+
+def test_an_attachment_not_continued_sends_the_person_back_to_the_desk_until_the_installment_comes(
+    attached, alice_policy, backoffice_user
+):
+    from polis.network.access import DESK, REGISTRY, clinic_access
+
+    alice_policy.refresh_from_db()
+    clinic = attached.clinic
+
+    in_time = clinic_access(policy=alice_policy, clinic=clinic, on=dt.date(2026, 12, 1))
+    assert {k.mode for k in in_time.kinds} <= {REGISTRY, "online"}
+    lapsed = clinic_access(policy=alice_policy, clinic=clinic, on=dt.date(2026, 12, 2))
+    assert {k.mode for k in lapsed.kinds} == {DESK}
+    assert "Прикрепление к клинике закончилось 01.12.2026" in lapsed.kinds[0].reason
+
+    modes.attachment_renew(change=attached, staff=backoffice_user, paid_on=dt.date(2026, 11, 20), reference="п/п 640")
+    again = clinic_access(policy=alice_policy, clinic=clinic, on=dt.date(2026, 12, 2))
+    assert {k.mode for k in again.kinds} <= {REGISTRY, "online"}
+
+
+def test_a_policy_put_in_registry_mode_when_issued_never_lapses(alice_policy, clinic):
+    from polis.network.access import REGISTRY, clinic_access
+
+    Policy.objects.filter(pk=alice_policy.pk).update(service_mode=ServiceMode.REGISTRY, registry_clinic=clinic)
+    alice_policy.refresh_from_db()
+
+    assert modes.attachment_lapsed_on(policy=alice_policy, on=dt.date(2026, 12, 20)) is None
+    assert {k.mode for k in clinic_access(policy=alice_policy, clinic=clinic).kinds} <= {REGISTRY, "online"}
+
+
+def test_the_daily_round_tells_the_clinic_and_the_person_once_when_the_attachment_ends(attached, alice):
+    from polis.care.daily import care_daily
+    from polis.notify.models import Notification, OutboundMessage
+
+    care_daily(today=dt.date(2026, 12, 2))
+    care_daily(today=dt.date(2026, 12, 2))
+
+    ended = OutboundMessage.objects.filter(body__contains="закончилось 01.12.2026")
+    assert ended.filter(recipient=attached.clinic.email).count() == (1 if attached.clinic.email else 0)
+    assert ended.filter(channel="sms").count() == 1
+    assert Notification.objects.filter(user=alice, title="Прикрепление к клинике закончилось").count() == 1
+    assert AttachmentLetter.objects.get(change=attached).status == AttachmentStatus.EXPIRED
+
+
+def test_an_attachment_continued_in_time_ends_quietly(attached, backoffice_user):
+    from polis.care.daily import care_daily
+    from polis.notify.models import OutboundMessage
+
+    modes.attachment_renew(change=attached, staff=backoffice_user, paid_on=dt.date(2026, 11, 20), reference="п/п 640")
+    care_daily(today=dt.date(2026, 12, 2))
+
+    assert not OutboundMessage.objects.filter(body__contains="закончилось").exists()
