@@ -106,6 +106,24 @@ def _chromium_path() -> str | None:
     return os.environ.get("POLIS_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, django_db_blocker, live_server):
+    """pytest-django's live server, stopped before the test database is dropped. It answers each
+    request in a thread with its own connection, closed when the request is; a request the
+    browser kept alive when the server stopped leaves its connection open, and PostgreSQL then
+    refuses to drop the database. Once the server is down nothing else uses those: close them."""
+    yield live_server
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # SQLite shares the test's own connection: nothing to close
+        live_server.stop()
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
 @pytest.fixture
 def browser_page(live_server, tmp_path):
     """A Playwright page in Debian's headless Chromium (no `playwright install`), pointed at the
