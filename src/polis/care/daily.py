@@ -20,7 +20,7 @@ from polis.care import states
 from polis.care.clinic_selectors import warn_until
 from polis.care.models import LETTER_VALID, AttachmentLetter, AttachmentStatus, GuaranteeLetter, LetterStatus
 from polis.care.states import CareError
-from polis.coverage.models import Sex
+from polis.coverage.models import ServiceMode, Sex
 from polis.network.models import Clinic
 from polis.notify.services import email_send, notification_create, sms_send
 
@@ -241,7 +241,8 @@ def attachments_expire(*, today: dt.date) -> int:
             continued = AttachmentLetter.objects.filter(
                 policy_id=letter.policy_id, valid_to__gt=letter.valid_to
             ).exists()
-            if not continued and letter.valid_to < letter.policy.ends_on:
+            policy = letter.policy
+            if not continued and policy.service_mode == ServiceMode.REGISTRY and letter.valid_to < policy.ends_on:
                 _tell_lapsed(letter)
     return expired
 
