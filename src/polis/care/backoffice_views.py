@@ -23,7 +23,7 @@ from polis.care.backoffice_forms import (
     ModeChangeForm,
     PolicyLookupForm,
 )
-from polis.care.clinic_selectors import event_lines
+from polis.care.history import event_lines
 from polis.care.models import CareEvent, ModeChangeStatus, ServiceModeChange
 from polis.care.states import CareError
 from polis.coverage.models import Policy

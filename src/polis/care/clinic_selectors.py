@@ -3,13 +3,10 @@ addressed to the clerk's own clinic, and the pass data the insured sent for it. 
 clinic's letter is simply not found (404), whoever asks."""
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils.translation import gettext_lazy as _
 
 from polis import clock
 from polis.accounts.models import Role, User
@@ -18,7 +15,6 @@ from polis.care.models import (
     LETTER_VALID,
     AttachmentLetter,
     AttachmentStatus,
-    CareEvent,
     ClinicPass,
     GuaranteeLetter,
     PassStatus,
@@ -118,43 +114,3 @@ def clinic_attachment(*, viewer: User, pk: int) -> AttachmentLetter:
     if letter is None:
         raise Http404
     return letter
-
-
-# ── The story of a letter, in words ──────────────────────────────────────────────────────────
-
-EVENT_LABELS = {
-    "created": _("Сформировано"),
-    "approve": _("Согласовано врачом"),
-    "approve_partly": _("Согласовано частично"),
-    "refuse": _("Отказано"),
-    "extend": _("Срок продлён"),
-    "narrow": _("Объём сужен"),
-    "receive": _("Получено клиникой"),
-    "revoke": _("Отозвано"),
-    "expire": _("Срок истёк"),
-    "use": _("Использовано: лечение закончено"),
-    "expiry_warned": _("Клиника и пульт предупреждены об окончании срока"),
-    "send": _("Отправлено в клинику"),
-    "match_payment": _("Оплата сопоставлена, полис прикреплён"),
-    "cancel": _("Отменено"),
-}
-
-
-@dataclass(frozen=True)
-class EventLine:
-    at: dt.datetime
-    label: str
-    actor: str  # "" for the system's daily task
-    note: str
-
-
-def event_lines(events: Iterable[CareEvent]) -> list[EventLine]:
-    return [
-        EventLine(
-            at=event.at,
-            label=str(EVENT_LABELS.get(event.action, event.action)),
-            actor=(event.actor.get_full_name() or event.actor.email) if event.actor else "",
-            note=event.note,
-        )
-        for event in events
-    ]

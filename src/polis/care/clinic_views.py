@@ -17,6 +17,7 @@ from polis.accounts.permissions import role_required, viewer
 from polis.care import clinic_selectors as selectors
 from polis.care import states
 from polis.care.clinic import AlreadyReceived, attachment_receive, letter_receive, letter_use
+from polis.care.history import event_lines
 from polis.care.models import CareEvent
 from polis.care.states import CareError
 from polis.network.selectors import clinic_of
@@ -82,7 +83,7 @@ def letter(request: HttpRequest, pk: int) -> HttpResponse:
             "clinic_pass": selectors.letter_pass(letter=found),
             "can_receive": states.can(found, "receive") and found.received_at is None,
             "can_use": states.can(found, "use"),
-            "events": selectors.event_lines(CareEvent.objects.filter(letter=found).select_related("actor")),
+            "events": event_lines(CareEvent.objects.filter(letter=found).select_related("actor")),
             "today": clock.today(),
         },
     )

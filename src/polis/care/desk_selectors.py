@@ -15,8 +15,8 @@ from polis import clock
 from polis.accounts.models import Role, User
 from polis.care.desk import ESCALATION_PERMISSION
 from polis.care.desk_letters import APPROVE_PERMISSION, LETTER_LIVE
+from polis.care.history import EventLine, event_lines
 from polis.care.models import (
-    CareEvent,
     CareRequest,
     CareRequestFile,
     ClinicPass,
@@ -103,51 +103,6 @@ def answer_clock(request: CareRequest, *, now: dt.datetime | None = None) -> Ans
     waited = int((end - request.created_at).total_seconds() // 60)
     target = int(settings.DESK_ANSWER_TARGET_MINUTES[request.urgency])
     return AnswerClock(waited_minutes=max(waited, 0), target_minutes=target, answered=request.answered_at is not None)
-
-
-# ── The history of a request or a letter ─────────────────────────────────────────────────────
-
-ACTION_LABELS = {
-    "created": gettext_lazy("создано"),
-    "take": gettext_lazy("взято в работу"),
-    "approve": gettext_lazy("согласовано"),
-    "approve_partly": gettext_lazy("согласовано частично"),
-    "refuse": gettext_lazy("отказ"),
-    "cancel": gettext_lazy("отменено"),
-    "reopen": gettext_lazy("возвращено в работу"),
-    "extend": gettext_lazy("продлено"),
-    "narrow": gettext_lazy("объём сужен"),
-    "receive": gettext_lazy("получено клиникой"),
-    "revoke": gettext_lazy("отозвано"),
-    "expire": gettext_lazy("срок истёк"),
-    "use": gettext_lazy("использовано"),
-    "pass_requested": gettext_lazy("запрошен пропуск"),
-    "escalation_answered": gettext_lazy("ответ на жалобу"),
-    "visit_created": gettext_lazy("записан визит"),
-    "visit_confirm": gettext_lazy("визит состоялся"),
-    "visit_report_missed": gettext_lazy("визит не состоялся"),
-    "visit_cancel": gettext_lazy("визит отменён"),
-}
-
-
-@dataclass(frozen=True)
-class HistoryLine:
-    at: dt.datetime
-    what: str
-    who: str
-    note: str
-
-
-def history(events: list[CareEvent]) -> list[HistoryLine]:
-    return [
-        HistoryLine(
-            at=e.at,
-            what=str(ACTION_LABELS.get(e.action, e.action)),
-            who=e.actor.get_full_name() if e.actor is not None else str(_("система")),
-            note=e.note,
-        )
-        for e in events
-    ]
 
 
 # ── The queue ────────────────────────────────────────────────────────────────────────────────
@@ -247,7 +202,7 @@ class RequestDetail:
     files: list[CareRequestFile]
     passes: list[ClinicPass]
     escalations: list[Escalation]
-    events: list[HistoryLine]
+    events: list[EventLine]
     clinics: list[Clinic]
     access_clinics: list[Clinic]
     default_kind: str
@@ -291,7 +246,7 @@ def request_detail(*, viewer: User, request: CareRequest) -> RequestDetail:
         files=list(request.files.all()),
         passes=list(request.passes.select_related("clinic")),
         escalations=list(request.escalations.select_related("answered_by")),
-        events=history(list(request.events.select_related("actor"))),
+        events=event_lines(request.events.select_related("actor")),
         clinics=clinics,
         access_clinics=[c for c in clinics if c.has_access_control],
         default_kind=DEFAULT_LETTER_KIND.get(KindOfCare(request.kind), LetterKind.CONSULTATION),

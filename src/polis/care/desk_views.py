@@ -33,6 +33,7 @@ from polis.care.desk_forms import (
     RefuseForm,
     VisitForm,
 )
+from polis.care.history import event_lines
 from polis.care.models import CareRequest, EscalationStatus, GuaranteeLetter, LetterStatus
 from polis.care.selectors import desk_policy
 from polis.care.states import CareError
@@ -268,7 +269,7 @@ def _letter_page(request: HttpRequest, letter: GuaranteeLetter, **forms: Any) ->
     context = {
         "letter": letter,
         "services": list(letter.services.all()),
-        "events": sel.history(list(letter.events.select_related("actor"))),
+        "events": event_lines(letter.events.select_related("actor")),
         "visits": list(letter.visits.all()),
         "htmx": _htmx(request),
         "can_decide": letter.status == LetterStatus.PENDING_APPROVAL

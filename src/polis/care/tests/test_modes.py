@@ -320,6 +320,7 @@ def test_the_back_office_records_the_installment_on_the_change_page(client, back
         follow=True,
     ).content.decode()
     assert "Прикрепление продлено" in page and "02.12.2026" in page
+    assert "Очередной взнос поступил, прикрепление продлено" in page  # the step in the history, in words
     assert 'data-testid="installment"' not in page
 
 
