@@ -2,8 +2,10 @@
 mode, a new move (policy → clinic, with the extra premium), the payment match that attaches the
 policy and generates the attachment letter, and the cancellation of an unpaid move."""
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -23,6 +25,7 @@ from polis.care.backoffice_forms import (
     ModeChangeForm,
     PolicyLookupForm,
 )
+from polis.care.form_steps import form_step
 from polis.care.history import event_lines
 from polis.care.models import CareEvent, ModeChangeStatus, ServiceModeChange
 from polis.care.states import CareError
@@ -126,37 +129,40 @@ def change(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, modes.mode_change_for_staff(staff=viewer(request), pk=pk))
 
 
+def _change_step(
+    request: HttpRequest, change: ServiceModeChange, form: forms.Form, act: Callable[[dict[str, Any]], str]
+) -> HttpResponse:
+    """A form on the mode change's page (the payment match, an installment, the cancellation)."""
+    return form_step(
+        request,
+        form,
+        act,
+        done=("care_backoffice:change", change.pk),
+        again=lambda **failed: _detail(
+            request, modes.mode_change_for_staff(staff=viewer(request), pk=change.pk), **failed
+        ),
+    )
+
+
 @staff_only
 @require_POST
 def match(request: HttpRequest, pk: int) -> HttpResponse:
     staff = viewer(request)
     found = modes.mode_change_for_staff(staff=staff, pk=pk)
-    form = MatchPaymentForm(request.POST, prefix="match")
-    if form.is_valid():
-        try:
-            letter = modes.mode_change_match_payment(
-                change=found,
-                staff=staff,
-                paid_on=form.cleaned_data["paid_on"],
-                reference=form.cleaned_data["reference"],
-            )
-        except CareError as error:
-            form.add_refusal(error)
+
+    def act(data: dict[str, Any]) -> str:
+        letter = modes.mode_change_match_payment(
+            change=found, staff=staff, paid_on=data["paid_on"], reference=data["reference"]
+        )
+        if letter.sent_at is not None:
+            when = _("уже отправлено в клинику")
         else:
-            if letter.sent_at is not None:
-                when = _("уже отправлено в клинику")
-            else:
-                when = _("будет отправлено в клинику %(d)s") % {"d": letter.send_on.strftime("%d.%m.%Y")}
-            messages.success(
-                request,
-                _(
-                    "Оплата сопоставлена, полис прикреплён к клинике. "
-                    "Письмо на прикрепление № %(n)s сформировано и %(when)s."
-                )
-                % {"n": letter.number, "when": when},
-            )
-            return redirect("care_backoffice:change", pk=pk)
-    return _detail(request, modes.mode_change_for_staff(staff=staff, pk=pk), match_form=form)
+            when = _("будет отправлено в клинику %(d)s") % {"d": letter.send_on.strftime("%d.%m.%Y")}
+        return _(
+            "Оплата сопоставлена, полис прикреплён к клинике. Письмо на прикрепление № %(n)s сформировано и %(when)s."
+        ) % {"n": letter.number, "when": when}
+
+    return _change_step(request, found, MatchPaymentForm(request.POST, prefix="match"), act)
 
 
 @staff_only
@@ -164,16 +170,12 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     staff = viewer(request)
     found = modes.mode_change_for_staff(staff=staff, pk=pk)
-    form = CancelForm(request.POST, prefix="cancel")
-    if form.is_valid():
-        try:
-            modes.mode_change_cancel(change=found, staff=staff, reason=form.cleaned_data["reason"])
-        except CareError as error:
-            form.add_refusal(error)
-        else:
-            messages.success(request, _("Переход отменён: полис по-прежнему обслуживается через медицинский пульт."))
-            return redirect("care_backoffice:change", pk=pk)
-    return _detail(request, modes.mode_change_for_staff(staff=staff, pk=pk), cancel_form=form)
+
+    def act(data: dict[str, Any]) -> str:
+        modes.mode_change_cancel(change=found, staff=staff, reason=data["reason"])
+        return _("Переход отменён: полис по-прежнему обслуживается через медицинский пульт.")
+
+    return _change_step(request, found, CancelForm(request.POST, prefix="cancel"), act)
 
 
 @staff_only
@@ -181,26 +183,13 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def installment(request: HttpRequest, pk: int) -> HttpResponse:
     staff = viewer(request)
     found = modes.mode_change_for_staff(staff=staff, pk=pk)
-    form = InstallmentForm(request.POST, prefix="installment")
-    if form.is_valid():
-        try:
-            letter = modes.attachment_renew(
-                change=found,
-                staff=staff,
-                paid_on=form.cleaned_data["paid_on"],
-                reference=form.cleaned_data["reference"],
-            )
-        except CareError as error:
-            form.add_refusal(error)
-        else:
-            messages.success(
-                request,
-                _("Прикрепление продлено: письмо № %(n)s действует с %(a)s по %(b)s.")
-                % {
-                    "n": letter.number,
-                    "a": letter.valid_from.strftime("%d.%m.%Y"),
-                    "b": letter.valid_to.strftime("%d.%m.%Y"),
-                },
-            )
-            return redirect("care_backoffice:change", pk=pk)
-    return _detail(request, modes.mode_change_for_staff(staff=staff, pk=pk), installment_form=form)
+
+    def act(data: dict[str, Any]) -> str:
+        letter = modes.attachment_renew(change=found, staff=staff, paid_on=data["paid_on"], reference=data["reference"])
+        return _("Прикрепление продлено: письмо № %(n)s действует с %(a)s по %(b)s.") % {
+            "n": letter.number,
+            "a": letter.valid_from.strftime("%d.%m.%Y"),
+            "b": letter.valid_to.strftime("%d.%m.%Y"),
+        }
+
+    return _change_step(request, found, InstallmentForm(request.POST, prefix="installment"), act)

@@ -6,8 +6,10 @@ Views parse, call a service or a selector, and render. The request and letter pa
 boosted by htmx (hx-select of the page's main block): a success redirects back to the page, a
 refusal renders it again with the failed form as typed."""
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -33,6 +35,7 @@ from polis.care.desk_forms import (
     RefuseForm,
     VisitForm,
 )
+from polis.care.form_steps import form_step
 from polis.care.history import event_lines
 from polis.care.models import CareRequest, EscalationStatus, GuaranteeLetter, LetterStatus
 from polis.care.selectors import desk_policy
@@ -136,6 +139,18 @@ def _done(request: HttpRequest, pk: int, text: str) -> HttpResponse:
     return redirect("desk:request", pk=pk)
 
 
+def _request_step(
+    request: HttpRequest, care: CareRequest, form: forms.Form, act: Callable[[dict[str, Any]], str]
+) -> HttpResponse:
+    """A form on the request's page (refuse, issue a letter, book the visit, ask for a pass,
+    answer an escalation)."""
+
+    def again(**failed: forms.Form) -> HttpResponse:
+        return _request_page(request, care, **failed)
+
+    return form_step(request, form, act, done=("desk:request", care.pk), again=again)
+
+
 @desk_only
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _request_page(request, sel.request_for_desk(viewer=viewer(request), pk=pk))
@@ -160,14 +175,12 @@ def request_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     me = viewer(request)
     care = sel.request_for_desk(viewer=me, pk=pk)
     form = RefuseForm(request.POST, prefix="refuse")
-    if form.is_valid():
-        try:
-            desk.request_refuse(request=care, dispatcher=me, **form.cleaned_data)
-        except CareError as error:
-            form.add_refusal(error)
-        else:
-            return _done(request, pk, _("Ответ отправлен: не страховой случай."))
-    return _request_page(request, care, refuse_form=form)
+
+    def act(data: dict[str, Any]) -> str:
+        desk.request_refuse(request=care, dispatcher=me, **data)
+        return _("Ответ отправлен: не страховой случай.")
+
+    return _request_step(request, care, form, act)
 
 
 @desk_only
@@ -176,18 +189,16 @@ def letter_issue(request: HttpRequest, pk: int) -> HttpResponse:
     me = viewer(request)
     care = sel.request_for_desk(viewer=me, pk=pk)
     form = LetterForm(request.POST, prefix="letter", clinics=sel.clinics_for_letter(viewer=me, request=care))
-    if form.is_valid():
-        try:
-            letter = desk_letters.letter_issue(request=care, dispatcher=me, **form.service_kwargs())
-        except CareError as error:
-            form.add_refusal(error)
+
+    def act(data: dict[str, Any]) -> str:
+        letter = desk_letters.letter_issue(request=care, dispatcher=me, **form.service_kwargs())
+        if letter.status == LetterStatus.PENDING_APPROVAL:
+            text = _("Письмо № %(n)s сверх порога: ждёт согласования второго врача.")
         else:
-            if letter.status == LetterStatus.PENDING_APPROVAL:
-                text = _("Письмо № %(n)s сверх порога: ждёт согласования второго врача.")
-            else:
-                text = _("Письмо № %(n)s выдано, клинике и застрахованному отправлено.")
-            return _done(request, pk, text % {"n": letter.number})
-    return _request_page(request, care, letter_form=form)
+            text = _("Письмо № %(n)s выдано, клинике и застрахованному отправлено.")
+        return text % {"n": letter.number}
+
+    return _request_step(request, care, form, act)
 
 
 @desk_only
@@ -196,23 +207,20 @@ def visit_book(request: HttpRequest, pk: int) -> HttpResponse:
     me = viewer(request)
     care = sel.request_for_desk(viewer=me, pk=pk)
     form = VisitForm(request.POST, prefix="visit", clinics=sel.clinics_for_letter(viewer=me, request=care))
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            desk.visit_book(
-                request=care,
-                dispatcher=me,
-                clinic=data["clinic"],
-                starts_at=data["starts_at"],
-                specialist=data["specialist"],
-                doctor=data["doctor"],
-                note=data["note"],
-            )
-        except CareError as error:
-            form.add_refusal(error)
-        else:
-            return _done(request, pk, _("Визит записан, застрахованному отправлены адрес, врач и время."))
-    return _request_page(request, care, visit_form=form)
+
+    def act(data: dict[str, Any]) -> str:
+        desk.visit_book(
+            request=care,
+            dispatcher=me,
+            clinic=data["clinic"],
+            starts_at=data["starts_at"],
+            specialist=data["specialist"],
+            doctor=data["doctor"],
+            note=data["note"],
+        )
+        return _("Визит записан, застрахованному отправлены адрес, врач и время.")
+
+    return _request_step(request, care, form, act)
 
 
 @desk_only
@@ -222,14 +230,12 @@ def pass_request(request: HttpRequest, pk: int) -> HttpResponse:
     care = sel.request_for_desk(viewer=me, pk=pk)
     clinics = [c for c in sel.clinics_for_letter(viewer=me, request=care) if c.has_access_control]
     form = PassForm(request.POST, prefix="pass", clinics=clinics)
-    if form.is_valid():
-        try:
-            desk.pass_request(request=care, clinic=form.cleaned_data["clinic"], dispatcher=me)
-        except CareError as error:
-            form.add_refusal(error)
-        else:
-            return _done(request, pk, _("Застрахованного попросили прислать данные для пропуска."))
-    return _request_page(request, care, pass_form=form)
+
+    def act(data: dict[str, Any]) -> str:
+        desk.pass_request(request=care, clinic=data["clinic"], dispatcher=me)
+        return _("Застрахованного попросили прислать данные для пропуска.")
+
+    return _request_step(request, care, form, act)
 
 
 @desk_only
@@ -243,14 +249,12 @@ def escalation_answer(request: HttpRequest, pk: int, escalation_id: int) -> Http
     if escalation.request_id != care.pk:
         return redirect("desk:request", pk=escalation.request_id)
     form = EscalationAnswerForm(request.POST, prefix="escalation")
-    if form.is_valid():
-        try:
-            desk.escalation_answer(escalation=escalation, staff=me, **form.cleaned_data)
-        except CareError as error:
-            form.add_refusal(error)
-        else:
-            return _done(request, pk, _("Ответ на жалобу отправлен."))
-    return _request_page(request, care, escalation_form=form)
+
+    def act(data: dict[str, Any]) -> str:
+        desk.escalation_answer(escalation=escalation, staff=me, **data)
+        return _("Ответ на жалобу отправлен.")
+
+    return _request_step(request, care, form, act)
 
 
 # role_required is typed for HttpResponse; a FileResponse streams the file instead.
@@ -289,9 +293,15 @@ def _letter_page(request: HttpRequest, letter: GuaranteeLetter, **forms: Any) ->
     return render(request, "care/desk_letter.html", context)
 
 
-def _letter_done(request: HttpRequest, pk: int, text: str) -> HttpResponse:
-    messages.success(request, text)
-    return redirect("desk:letter", pk=pk)
+def _letter_step(
+    request: HttpRequest, letter: GuaranteeLetter, form: forms.Form, act: Callable[[dict[str, Any]], str]
+) -> HttpResponse:
+    """A form on the letter's page (the second doctor's decision, extend, narrow, revoke)."""
+
+    def again(**failed: forms.Form) -> HttpResponse:
+        return _letter_page(request, letter, **failed)
+
+    return form_step(request, form, act, done=("desk:letter", letter.pk), again=again)
 
 
 @desk_only
@@ -305,14 +315,12 @@ def letter_approve(request: HttpRequest, pk: int) -> HttpResponse:
     me = viewer(request)
     letter = sel.letter_for_desk(viewer=me, pk=pk)
     form = ApproveForm(request.POST, prefix="approve")
-    if form.is_valid():
-        try:
-            desk_letters.letter_approve(letter=letter, doctor=me, **form.service_kwargs())
-        except CareError as error:
-            form.add_refusal(error)
-        else:
-            return _letter_done(request, pk, _("Письмо согласовано и отправлено в клинику."))
-    return _letter_page(request, letter, approve_form=form)
+
+    def act(data: dict[str, Any]) -> str:
+        desk_letters.letter_approve(letter=letter, doctor=me, **form.service_kwargs())
+        return _("Письмо согласовано и отправлено в клинику.")
+
+    return _letter_step(request, letter, form, act)
 
 
 @desk_only
@@ -321,14 +329,12 @@ def letter_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     me = viewer(request)
     letter = sel.letter_for_desk(viewer=me, pk=pk)
     form = ReasonForm(request.POST, prefix="refuse")
-    if form.is_valid():
-        try:
-            desk_letters.letter_refuse(letter=letter, doctor=me, reason=form.cleaned_data["reason"])
-        except CareError as error:
-            form.add_refusal(error)
-        else:
-            return _letter_done(request, pk, _("В согласовании отказано, диспетчер получил уведомление."))
-    return _letter_page(request, letter, refuse_form=form)
+
+    def act(data: dict[str, Any]) -> str:
+        desk_letters.letter_refuse(letter=letter, doctor=me, reason=data["reason"])
+        return _("В согласовании отказано, диспетчер получил уведомление.")
+
+    return _letter_step(request, letter, form, act)
 
 
 @desk_only
@@ -337,14 +343,12 @@ def letter_extend(request: HttpRequest, pk: int) -> HttpResponse:
     me = viewer(request)
     letter = sel.letter_for_desk(viewer=me, pk=pk)
     form = ExtendForm(request.POST, prefix="extend")
-    if form.is_valid():
-        try:
-            desk_letters.letter_extend(letter=letter, dispatcher=me, **form.cleaned_data)
-        except CareError as error:
-            form.add_refusal(error)
-        else:
-            return _letter_done(request, pk, _("Письмо продлено, клинике и застрахованному отправлено."))
-    return _letter_page(request, letter, extend_form=form)
+
+    def act(data: dict[str, Any]) -> str:
+        desk_letters.letter_extend(letter=letter, dispatcher=me, **data)
+        return _("Письмо продлено, клинике и застрахованному отправлено.")
+
+    return _letter_step(request, letter, form, act)
 
 
 @desk_only
@@ -353,20 +357,18 @@ def letter_narrow(request: HttpRequest, pk: int) -> HttpResponse:
     me = viewer(request)
     letter = sel.letter_for_desk(viewer=me, pk=pk)
     form = NarrowForm(request.POST, prefix="narrow")
-    if form.is_valid():
-        try:
-            desk_letters.letter_narrow(
-                letter=letter,
-                dispatcher=me,
-                scope=form.cleaned_data["scope"],
-                sum_limit_kopecks=form.sum_limit_kopecks(),
-                note=form.cleaned_data["note"],
-            )
-        except CareError as error:
-            form.add_refusal(error)
-        else:
-            return _letter_done(request, pk, _("Объём письма изменён, клинике и застрахованному отправлено."))
-    return _letter_page(request, letter, narrow_form=form)
+
+    def act(data: dict[str, Any]) -> str:
+        desk_letters.letter_narrow(
+            letter=letter,
+            dispatcher=me,
+            scope=data["scope"],
+            sum_limit_kopecks=form.sum_limit_kopecks(),
+            note=data["note"],
+        )
+        return _("Объём письма изменён, клинике и застрахованному отправлено.")
+
+    return _letter_step(request, letter, form, act)
 
 
 @desk_only
@@ -375,14 +377,12 @@ def letter_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     me = viewer(request)
     letter = sel.letter_for_desk(viewer=me, pk=pk)
     form = ReasonForm(request.POST, prefix="revoke")
-    if form.is_valid():
-        try:
-            desk_letters.letter_revoke(letter=letter, dispatcher=me, reason=form.cleaned_data["reason"])
-        except CareError as error:
-            form.add_refusal(error)
-        else:
-            return _letter_done(request, pk, _("Письмо отозвано, клинике и застрахованному отправлено."))
-    return _letter_page(request, letter, revoke_form=form)
+
+    def act(data: dict[str, Any]) -> str:
+        desk_letters.letter_revoke(letter=letter, dispatcher=me, reason=data["reason"])
+        return _("Письмо отозвано, клинике и застрахованному отправлено.")
+
+    return _letter_step(request, letter, form, act)
 
 
 # ── Approvals and escalations ────────────────────────────────────────────────────────────────
