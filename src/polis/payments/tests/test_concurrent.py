@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from polis.accounts.models import User
 from polis.coverage.models import Policy
@@ -18,6 +18,7 @@ from polis.payments import services
 from polis.payments.models import LedgerEntry, Payment, PaymentPurpose, PaymentStatus, SandboxPaymentState
 from polis.payments.selectors import ledger_totals
 from polis.payments.tests.conftest import pay_in_sandbox, start_deposit
+from polis.testing import concurrency
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -27,25 +28,9 @@ THREADS = 6
 
 
 def _together(count: int, work: Callable[[], Any]) -> list[Any]:
-    """`work` in `count` threads (each its own connection), released at the same instant."""
-    start = threading.Barrier(count, timeout=10)
-    results: list[Any] = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            results[index] = work()
-        except Exception as failure:  # collected and asserted on below, not swallowed
-            results[index] = failure
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+    """`work` in `count` threads released at the same instant; what each raised is collected and
+    asserted on below, not swallowed."""
+    return concurrency.together(work, count, refusals=(Exception,))
 
 
 def test_concurrent_applications_of_one_success_book_once_and_call_the_effect_once(alice: User, effects):
