@@ -3,6 +3,7 @@ addressed to the clerk's own clinic, and the pass data the insured sent for it. 
 clinic's letter is simply not found (404), whoever asks."""
 
 import datetime as dt
+from typing import TypeVar
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -38,6 +39,20 @@ def warn_until(today: dt.date) -> dt.date:
     return today + dt.timedelta(days=settings.DESK_LETTER_WARN_DAYS)
 
 
+_L = TypeVar("_L", GuaranteeLetter, AttachmentLetter)
+
+
+def _matching(letters: QuerySet[_L], query: str) -> QuerySet[_L]:
+    """Every word (up to five) in the letter's or the policy's number or the insured's name."""
+    for word in query.split()[:5]:
+        letters = letters.filter(
+            Q(number__icontains=word)
+            | Q(policy__number__icontains=word)
+            | Q(policy__insured__name_key__contains=name_key(word))
+        )
+    return letters
+
+
 def clinic_letters(
     *, viewer: User, state: str = VALID, query: str = "", today: dt.date | None = None
 ) -> QuerySet[GuaranteeLetter]:
@@ -54,12 +69,7 @@ def clinic_letters(
         letters = letters.filter(status__in=LETTER_VALID, valid_to__gte=day)
     if state == EXPIRING:
         letters = letters.filter(valid_to__lte=warn_until(day))
-    for word in query.split()[:5]:
-        letters = letters.filter(
-            Q(number__icontains=word)
-            | Q(policy__number__icontains=word)
-            | Q(policy__insured__name_key__contains=name_key(word))
-        )
+    letters = _matching(letters, query)
     letters = letters.select_related("policy__insured", "policy__program", "received_by")
     if state == ALL:
         return letters.order_by("-issued_at", "-pk")
@@ -100,12 +110,7 @@ def clinic_attachments(
         letters = letters.filter(status=AttachmentStatus.SENT, valid_to__gte=day)
     if state == EXPIRING:
         letters = letters.filter(valid_to__lte=warn_until(day))
-    for word in query.split()[:5]:
-        letters = letters.filter(
-            Q(number__icontains=word)
-            | Q(policy__number__icontains=word)
-            | Q(policy__insured__name_key__contains=name_key(word))
-        )
+    letters = _matching(letters, query)
     return letters.select_related("policy__insured", "policy__program", "received_by").order_by("-sent_at", "-pk")
 
 
