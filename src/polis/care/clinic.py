@@ -2,6 +2,8 @@
 it used when the treatment under it has ended, confirms an attachment letter arrived. The letter
 must have come through a clinic selector (care.clinic_selectors), which took the clerk."""
 
+from typing import TypeVar
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -25,18 +27,26 @@ def _received_text(what: str, letter: GuaranteeLetter | AttachmentLetter) -> str
     )
 
 
-def letter_receive(*, letter: GuaranteeLetter, clerk: User) -> GuaranteeLetter:
-    """Confirm the clinic has the letter. The row is locked while it is checked, so of two
-    clicks the second finds it received and says so (AlreadyReceived), keeping the first's
-    time and clerk. Only a letter the clinic may treat by can be received."""
+_Letter = TypeVar("_Letter", GuaranteeLetter, AttachmentLetter)
+
+
+def _receive(letter: _Letter, *, what: str, clerk: User) -> _Letter:
+    """The row is locked while it is checked, so of two clicks the second finds it received and
+    says so (AlreadyReceived), keeping the first's time and clerk; the state machine says from
+    which statuses a letter can be received at all."""
     with transaction.atomic():
-        fresh = GuaranteeLetter.objects.select_for_update().get(pk=letter.pk)
+        fresh = type(letter).objects.select_for_update().get(pk=letter.pk)
         if fresh.received_at is not None:
-            raise AlreadyReceived(_received_text(_("Гарантийное письмо"), fresh))
+            raise AlreadyReceived(_received_text(what, fresh))
         now = clock.now()
         states.advance(fresh, "receive", actor=clerk, received_at=now, received_by=clerk)
     letter.status, letter.received_at, letter.received_by = fresh.status, now, clerk
     return letter
+
+
+def letter_receive(*, letter: GuaranteeLetter, clerk: User) -> GuaranteeLetter:
+    """Confirm the clinic has the letter (only one the clinic may treat by)."""
+    return _receive(letter, what=_("Гарантийное письмо"), clerk=clerk)
 
 
 def letter_use(*, letter: GuaranteeLetter, clerk: User) -> GuaranteeLetter:
@@ -56,11 +66,4 @@ def letter_use(*, letter: GuaranteeLetter, clerk: User) -> GuaranteeLetter:
 def attachment_receive(*, attachment: AttachmentLetter, clerk: User) -> AttachmentLetter:
     """Confirm the clinic has the attachment letter: from then on its registry takes the person
     directly. Only a sent letter can be received; twice changes nothing (AlreadyReceived)."""
-    with transaction.atomic():
-        fresh = AttachmentLetter.objects.select_for_update().get(pk=attachment.pk)
-        if fresh.received_at is not None:
-            raise AlreadyReceived(_received_text(_("Письмо на прикрепление"), fresh))
-        now = clock.now()
-        states.advance(fresh, "receive", actor=clerk, received_at=now, received_by=clerk)
-    attachment.status, attachment.received_at, attachment.received_by = fresh.status, now, clerk
-    return attachment
+    return _receive(attachment, what=_("Письмо на прикрепление"), clerk=clerk)
