@@ -240,6 +240,10 @@ class RegistryLine(models.Model):
     tooth = models.CharField(_("зуб"), max_length=10, blank=True)
     # The raw cells of a rejected line whose values did not parse, for the report.
     raw = models.JSONField(_("исходные значения"), null=True, blank=True)
+    # On PostgreSQL the table is partitioned by this column (migration 0005): 0 is the shared
+    # partition; a big registry is written into a partition of its own whose key is its id
+    # (registries.pipeline). The database's keys include it: (id, part) and (registry, row, part).
+    part = models.BigIntegerField(_("раздел таблицы"), default=0, db_default=0, editable=False)
 
     class Meta:
         verbose_name = _("строка реестра")
@@ -357,7 +361,10 @@ class DisputeStatus(models.TextChoices):
 class Dispute(models.Model):
     """«Несогласие с услугой» on one registry line, reviewed within 15 calendar days."""
 
-    line = models.ForeignKey(RegistryLine, on_delete=models.PROTECT, related_name="disputes", verbose_name=_("услуга"))
+    # No database constraint: PostgreSQL keys a partitioned table's lines by (id, part).
+    line = models.ForeignKey(
+        RegistryLine, on_delete=models.PROTECT, db_constraint=False, related_name="disputes", verbose_name=_("услуга")
+    )
     policy = models.ForeignKey(
         "coverage.Policy", on_delete=models.PROTECT, related_name="disputes", verbose_name=_("полис")
     )

@@ -125,37 +125,31 @@ def run_job(*, job: Job, ctx: JobContext) -> dict[str, Any]:
 
 
 def _check(registry: Registry, job: Job, ctx: JobContext) -> None:
+    """Read, check and write every line, and mark the registry checked, in one transaction."""
     started = time.perf_counter()
     try:
-        with job.input_file.open("rb") as file:
-            staged = pipeline.stage(file, filename=job.input_name or registry.file_name, ctx=ctx)
+        with transaction.atomic():
+            locked = Registry.objects.select_for_update().select_related("clinic").get(pk=registry.pk)
+            if locked.checked_at is not None:
+                return
+            with job.input_file.open("rb") as file:
+                figures = pipeline.check(locked, file, filename=job.input_name or registry.file_name, ctx=ctx)
+            TIMINGS["checks + writing lines"] = time.perf_counter() - started
+            pipeline.summarize(locked, figures)
+            locked.checked_at = clock.now()
+            locked.save(
+                update_fields=[
+                    "lines_total",
+                    "lines_accepted",
+                    "lines_rejected",
+                    "accepted_kopecks",
+                    "rejected_kopecks",
+                    "copay_kopecks",
+                    "changes",
+                    "checked_at",
+                ]
+            )
     except JobInputError as error:
         Registry.objects.filter(pk=registry.pk).update(status=RegistryStatus.FAILED, error=str(error))
         raise
-    if staged == 0:
-        Registry.objects.filter(pk=registry.pk).update(status=RegistryStatus.FAILED, error=_("В файле нет строк."))
-        raise JobInputError(_("В файле нет ни одной строки услуг."))
-    TIMINGS["staging (file → temp table)"] = time.perf_counter() - started
-    started = time.perf_counter()
-    with transaction.atomic():
-        locked = Registry.objects.select_for_update().get(pk=registry.pk)
-        if locked.checked_at is not None:
-            return
-        pipeline.write_lines(locked)
-        TIMINGS["checks + writing lines"] = time.perf_counter() - started
-        pipeline.summarize(locked)
-        locked.checked_at = clock.now()
-        locked.save(
-            update_fields=[
-                "lines_total",
-                "lines_accepted",
-                "lines_rejected",
-                "accepted_kopecks",
-                "rejected_kopecks",
-                "copay_kopecks",
-                "changes",
-                "checked_at",
-            ]
-        )
-    ctx.done = staged
     ctx.flush()

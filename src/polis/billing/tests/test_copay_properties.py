@@ -7,12 +7,13 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+import polars as pl
 import pytest
 from django.db import connection
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from polis.billing.copay import percent_basis_points, percent_copay, percent_sql
+from polis.billing.copay import percent_basis_points, percent_copay, percent_expr, percent_sql
 from polis.billing.models import CopayInvoice, LineStatus, Registry, RegistryStatus
 from polis.billing.registries.services import registry_submit
 from polis.billing.tests.registry_world import World, build_world, csv_file, line
@@ -54,6 +55,18 @@ def copay_in_sql(sum_kopecks: int, percent: Decimal) -> int:
 @example(sum_kopecks=0, percent=Decimal("30"))
 def test_percent_copay_is_the_same_in_python_and_in_sql(db, sum_kopecks, percent):
     assert copay_in_sql(sum_kopecks, percent) == percent_copay(sum_kopecks, percent)
+
+
+@settings(max_examples=500)
+@given(sum_kopecks=st.lists(sums, min_size=1, max_size=20), percent=percents)
+@example(sum_kopecks=[1, 3, 200, 10**12], percent=Decimal("50"))
+@example(sum_kopecks=[2, 200], percent=Decimal("0.25"))
+@example(sum_kopecks=[10**12 - 1, 0], percent=Decimal("99.99"))
+def test_percent_copay_is_the_same_in_python_and_as_a_polars_column(sum_kopecks, percent):
+    """The pipeline's column rule, over a column of sums as a registry chunk holds them."""
+    frame = pl.DataFrame({"sum": sum_kopecks}, schema={"sum": pl.Int64})
+    column = frame.select(percent_expr(pl.col("sum"), pl.lit(percent_basis_points(percent), pl.Int64))).to_series()
+    assert column.to_list() == [percent_copay(s, percent) for s in sum_kopecks]
 
 
 @settings(max_examples=500)

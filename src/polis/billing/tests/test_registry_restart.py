@@ -10,9 +10,8 @@ from unittest import mock
 
 import pytest
 
-from polis import tabular
 from polis.billing.models import CopayInvoice, Registry, RegistryStatus
-from polis.billing.registries import accrual, notices, pipeline
+from polis.billing.registries import accrual, notices, pipeline, reading
 from polis.billing.registries.services import registry_submit
 from polis.billing.tests.registry_world import PERIOD, build_world, csv_file, line, twin_clinic
 from polis.jobs.models import Job, JobStatus
@@ -79,8 +78,8 @@ def normalized(snap: tuple, world) -> tuple:
 @pytest.mark.parametrize(
     ("where", "target"),
     [
-        ("reading the file", (tabular, "detect_encoding")),
-        ("reading a line", (pipeline, "parse_line")),
+        ("reading the file", (reading, "_blocks")),
+        ("reading a line", (reading, "parse_line")),
         ("writing the lines", (pipeline, "summarize")),
         ("issuing the invoices", (accrual, "_offset_deposits")),
     ],
@@ -100,7 +99,7 @@ def test_killed_worker_resumes_to_the_same_result(
 
     def dies_midway(*args, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 2 or name in ("summarize", "_offset_deposits", "detect_encoding"):
+        if calls["n"] == 2 or name in ("summarize", "_offset_deposits", "_blocks"):
             raise Killed
         return real(*args, **kwargs)
 

@@ -1,0 +1,475 @@
+"""Deciding every line of a registry: each check as a join over columns, chunk by chunk.
+
+`References` holds what the checks join against, fetched once per registry and only for what
+the file names (its policies and their activations, the clinic's price list, the programs'
+kinds of care and clinics, the co-pay rules, and the lines this clinic was already paid for).
+`Decider.decide(chunk)` returns the chunk's lines as they are written: decision, reason, co-pay.
+
+What spans chunks is carried in `Decider`: line numbers seen (a repeated number is rejected
+after its first line), the keys of lines that passed every check (a repeat of one is a
+duplicate; a repeat of a rejected line is not: the corrected line is the one billed), and the
+visits already charged a fixed sum (once per visit, on its first accepted line). Chunks come
+in file order, so "earlier" is the smaller row as in one pass over the whole file.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+from django.db import connection
+
+from polis import clock
+from polis.billing.copay import CATEGORY_KIND, percent_basis_points, percent_expr
+from polis.billing.models import LineStatus, Registry, RejectReason
+from polis.billing.registries.reading import Survey, day_key, line_key
+from polis.coverage.models import CopayRule
+
+# The columns of billing_registryline the pipeline writes, in order.
+LINE_COLUMNS = [
+    "registry_id",
+    "row",
+    "line_no",
+    "status",
+    "reason",
+    "reason_detail",
+    "policy_id",
+    "policy_number",
+    "person_name",
+    "birth_date",
+    "service_date",
+    "service_code",
+    "service_name",
+    "category",
+    "quantity",
+    "price_kopecks",
+    "sum_kopecks",
+    "copay_kopecks",
+    "copay_rule",
+    "letter_number",
+    "doctor",
+    "icd10",
+    "tooth",
+    "raw",
+]
+
+POLICY_SCHEMA: dict[str, Any] = {
+    "policy_number": pl.String,
+    "policy_id": pl.Int64,
+    "program_id": pl.Int64,
+    "starts_on": pl.Date,
+    "ends_on": pl.Date,
+    "terminated_on": pl.Date,
+    "insured_birth": pl.Date,
+    "insured_key": pl.String,
+    "fr": pl.String,
+}
+ACT_SCHEMA: dict[str, Any] = {"policy_id": pl.Int64, "first_day": pl.Date, "last_day": pl.Date}
+PASSED_KEY = ["policy_id", "service_date", "item", "pair"]
+BILLED_KEY = ["policy_id", "service_date", "service_code", "tooth", "doctor"]
+VISIT_KEY = ["policy_id", "service_date", "category"]
+NUMBERS = "polis_reg_numbers"
+
+
+def _rows_frame(sql: str, params: list[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    frame = pl.DataFrame(rows, schema=list(schema), orient="row", infer_schema_length=None)
+    return frame.cast(schema) if frame.height else pl.DataFrame(schema=schema)  # type: ignore[arg-type]
+
+
+def _query_frame(sql: str, params: list[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    """A query's rows as a frame: on PostgreSQL through COPY … TO STDOUT (no Python tuple per
+    row), elsewhere fetched."""
+    if connection.vendor != "postgresql":
+        return _rows_frame(sql, params, schema)
+    with connection.cursor() as cursor:
+        buffer = bytearray()
+        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+            for block in copy:
+                buffer += block
+    if not buffer:
+        return pl.DataFrame(schema=schema)
+    return pl.read_csv(
+        bytes(buffer), has_header=False, new_columns=list(schema), schema_overrides=schema, infer_schema=False
+    ).cast(schema)  # type: ignore[arg-type]
+
+
+@dataclass
+class References:
+    registry: Registry
+    policies: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=POLICY_SCHEMA))
+    acts: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ACT_SCHEMA))
+    prices: pl.DataFrame = field(default_factory=pl.DataFrame)
+    care: pl.DataFrame = field(default_factory=pl.DataFrame)
+    clinic_in: pl.DataFrame = field(default_factory=pl.DataFrame)
+    rules: pl.DataFrame = field(default_factory=pl.DataFrame)
+    billed: pl.DataFrame | None = None
+
+    @classmethod
+    def load(cls, registry: Registry) -> "References":
+        refs = cls(registry=registry)
+        clinic = registry.clinic_id
+        refs.prices = (
+            _query_frame(
+                "SELECT code, price_kopecks, service_category, name FROM network_pricelistitem WHERE clinic_id = %s",
+                [clinic],
+                {"service_code": pl.String, "list_price": pl.Int64, "list_category": pl.String, "list_name": pl.String},
+            )
+            .unique("service_code", keep="first", maintain_order=True)
+            .with_row_index("item")
+        )
+        refs.care = _query_frame(
+            "SELECT DISTINCT program_id, kind FROM coverage_programcare",
+            [],
+            {"program_id": pl.Int64, "kind": pl.String},
+        ).with_columns(care=pl.lit(True))
+        refs.clinic_in = _query_frame(
+            "SELECT DISTINCT program_id, kind FROM coverage_programclinic WHERE clinic_id = %s",
+            [clinic],
+            {"program_id": pl.Int64, "kind": pl.String},
+        ).with_columns(in_clinic=pl.lit(True))
+        rules = [
+            (
+                rule.program_id,
+                rule.service_category,
+                percent_basis_points(rule.percent) if rule.percent is not None else None,
+                rule.fixed_kopecks,
+                rule.describe()[:40],
+            )
+            for rule in CopayRule.objects.exclude(program__franchise_activation="none")
+        ]
+        refs.rules = pl.DataFrame(
+            rules,
+            schema={
+                "program_id": pl.Int64,
+                "category": pl.String,
+                "bp": pl.Int64,
+                "fixed": pl.Int64,
+                "label": pl.String,
+            },
+            orient="row",
+        ).unique(["program_id", "category"], keep="first")
+        refs.billed = _billed(registry)
+        return refs
+
+    def ensure_policies(self, numbers: pl.Series) -> None:
+        """Fetch the policies (with their person and program) and franchise activations of the
+        numbers not fetched yet."""
+        wanted = numbers.filter(numbers != "").unique()
+        if self.policies.height:
+            wanted = wanted.filter(~wanted.is_in(self.policies["policy_number"].implode()))
+        if wanted.len() == 0:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {NUMBERS}")
+            cursor.execute(f"CREATE TEMP TABLE {NUMBERS} (number varchar(40) PRIMARY KEY)")
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {NUMBERS} (number) FROM STDIN") as copy:
+                    for value in wanted.to_list():
+                        copy.write_row((value,))
+            else:
+                cursor.executemany(f"INSERT INTO {NUMBERS} VALUES (%s)", [(v,) for v in wanted.to_list()])
+        found = _query_frame(
+            f"""SELECT p.number, p.id, p.program_id, p.starts_on, p.ends_on, p.terminated_on, ip.birth_date,
+                       ip.name_key, pr.franchise_activation
+                FROM {NUMBERS} n JOIN coverage_policy p ON p.number = n.number
+                JOIN coverage_insuredperson ip ON ip.id = p.insured_id
+                JOIN coverage_program pr ON pr.id = p.program_id""",
+            [],
+            POLICY_SCHEMA,
+        )
+        acts = _activations(
+            f"SELECT a.policy_id, a.effective_at, a.ended_at FROM billing_franchiseactivation a "
+            f"JOIN coverage_policy p ON p.id = a.policy_id JOIN {NUMBERS} n ON n.number = p.number"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {NUMBERS}")
+        self.policies = pl.concat([self.policies, found]).unique("policy_number", keep="first")
+        self.acts = pl.concat([self.acts, acts])
+
+
+def _activations(sql: str) -> pl.DataFrame:
+    """Franchise activations as whole Moscow days (billing.rules.covering): a day is covered when
+    first_day <= day <= last_day. Computed once per activation rather than per line."""
+    zone = clock.local_zone()
+    if connection.vendor == "postgresql":
+        return _query_frame(
+            f"""SELECT policy_id,
+                       CASE WHEN (effective_at AT TIME ZONE '{zone.key}')::time = '00:00'
+                            THEN (effective_at AT TIME ZONE '{zone.key}')::date
+                            ELSE (effective_at AT TIME ZONE '{zone.key}')::date + 1 END,
+                       CASE WHEN ended_at IS NULL THEN DATE '9999-12-31'
+                            ELSE (ended_at AT TIME ZONE '{zone.key}')::date - 1 END
+                FROM ({sql}) a""",
+            [],
+            ACT_SCHEMA,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        raw = cursor.fetchall()
+    rows = []
+    for policy_id, effective_at, ended_at in raw:
+        local = effective_at.astimezone(zone)
+        first = local.date() if local.time() == dt.time.min else local.date() + dt.timedelta(days=1)
+        last = ended_at.astimezone(zone).date() - dt.timedelta(days=1) if ended_at else dt.date.max
+        rows.append((policy_id, first, last))
+    return pl.DataFrame(rows, schema=ACT_SCHEMA, orient="row")
+
+
+def _billed(registry: Registry) -> pl.DataFrame | None:
+    """Accepted lines of this clinic's other checked registries (not the one this replaces)
+    dated inside this registry's period: a line repeating one is already billed."""
+    start, end = period_bounds(registry)
+    others = list(
+        Registry.objects.filter(clinic_id=registry.clinic_id, status="done")
+        .exclude(pk__in=[registry.pk, registry.replaces_id or 0])
+        .values_list("pk", flat=True)
+    )
+    if not others:
+        return None
+    marks = ", ".join(["%s"] * len(others))
+    frame = _query_frame(
+        f"""SELECT DISTINCT policy_id, service_date, service_code, tooth, doctor FROM billing_registryline
+            WHERE registry_id IN ({marks}) AND status = 'accepted' AND service_date >= %s AND service_date <= %s""",
+        [*others, start, end],
+        {"policy_id": pl.Int64, "service_date": pl.Date, "service_code": pl.String, "tooth": pl.String,
+         "doctor": pl.String},
+    )  # fmt: skip
+    return frame.with_columns(billed=pl.lit(True))
+
+
+def period_bounds(registry: Registry) -> tuple[dt.date, dt.date]:
+    start = registry.period
+    end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return start, end
+
+
+@dataclass
+class Figures:
+    """Counts and sums of the lines written, by decision (for the registry's summary)."""
+
+    accepted: int = 0
+    rejected: int = 0
+    accepted_kopecks: int = 0
+    rejected_kopecks: int = 0
+    copay_kopecks: int = 0
+
+    def add(self, lines: pl.DataFrame) -> None:
+        accepted = pl.col("status") == LineStatus.ACCEPTED
+        row = lines.select(
+            accepted.sum().alias("a"),
+            (~accepted).sum().alias("r"),
+            pl.col("sum_kopecks").filter(accepted).sum().alias("ak"),
+            pl.col("sum_kopecks").filter(~accepted).sum().alias("rk"),
+            pl.col("copay_kopecks").filter(accepted).sum().alias("ck"),
+        ).row(0)
+        self.accepted += int(row[0] or 0)
+        self.rejected += int(row[1] or 0)
+        self.accepted_kopecks += int(row[2] or 0)
+        self.rejected_kopecks += int(row[3] or 0)
+        self.copay_kopecks += int(row[4] or 0)
+
+
+class Decider:
+    """Decides chunk after chunk. What spans chunks is remembered only for the lines that can
+    need it: with a survey of the file (reading.Survey), a line whose number, service or day
+    occurs once in the whole file is the first of its kind by itself; without one, every line
+    is remembered."""
+
+    def __init__(self, registry: Registry, references: References, survey: Survey | None = None) -> None:
+        self.registry = registry
+        self.refs = references
+        self.survey = survey
+        self.start, self.end = period_bounds(registry)
+        self.today = clock.today()
+        self.franchise_clinic = bool(registry.clinic.is_franchise)
+        self.numbers = pl.Series("line_no", [], pl.Int64)
+        self.pairs = pl.DataFrame(schema={"tooth": pl.String, "doctor": pl.String, "pair": pl.UInt32})
+        self.passed = pl.DataFrame(
+            schema={"policy_id": pl.Int64, "service_date": pl.Date, "item": pl.UInt32, "pair": pl.UInt32}
+        )
+        self.visits = pl.DataFrame(schema={"policy_id": pl.Int64, "service_date": pl.Date, "category": pl.String})
+        self.figures = Figures()
+
+    def decide(self, chunk: pl.DataFrame) -> pl.DataFrame:
+        """A staged chunk (reading.STAGED, in file order) → its lines as written (LINE_COLUMNS)."""
+        refs = self.refs
+        kinds = pl.col("category").replace_strict(CATEGORY_KIND, default=None, return_dtype=pl.String)
+        lines = (
+            chunk.join(refs.policies, on="policy_number", how="left")
+            .join(refs.prices, on="service_code", how="left")
+            .with_columns(category=pl.col("list_category").fill_null(""))
+            .with_columns(kind=kinds)
+            .join(refs.care, on=["program_id", "kind"], how="left")
+            .join(refs.clinic_in, on=["program_id", "kind"], how="left")
+            .join(refs.rules, on=["program_id", "category"], how="left")
+        )
+        if refs.billed is not None:
+            lines = lines.join(refs.billed, on=BILLED_KEY, how="left")
+        else:
+            lines = lines.with_columns(billed=pl.lit(None, pl.Boolean))
+        covered = (
+            lines.select("row", "policy_id", "service_date")
+            .join(refs.acts, on="policy_id", how="inner")
+            .filter((pl.col("service_date") >= pl.col("first_day")) & (pl.col("service_date") <= pl.col("last_day")))
+            .get_column("row")
+            .unique()
+        )
+        repeated = self._repeated_numbers(chunk)
+        day = pl.col("service_date")
+        r = RejectReason
+        reason = (
+            pl.when(pl.col("error").is_not_null())
+            .then(pl.col("error"))
+            .when(repeated)
+            .then(pl.lit(r.DUPLICATE_NUMBER.value))
+            .when((day < self.start) | (day > self.end))
+            .then(pl.lit(r.OUTSIDE_PERIOD.value))
+            .when(day > self.today)
+            .then(pl.lit(r.FUTURE_DATE.value))
+            .when(pl.col("policy_id").is_null())
+            .then(pl.lit(r.UNKNOWN_POLICY.value))
+            .when((pl.col("insured_birth") != pl.col("birth_date")) | (pl.col("insured_key") != pl.col("name_key")))
+            .then(pl.lit(r.PERSON_MISMATCH.value))
+            .when(
+                (day < pl.col("starts_on"))
+                | (day > pl.col("ends_on"))
+                | (pl.col("terminated_on").is_not_null() & (day >= pl.col("terminated_on")))
+            )
+            .then(pl.lit(r.NOT_INSURED.value))
+            .when(pl.col("list_price").is_null())
+            .then(pl.lit(r.SERVICE_UNKNOWN.value))
+            .when(pl.col("care").is_null())
+            .then(pl.lit(r.SERVICE_NOT_COVERED.value))
+            .when(pl.col("in_clinic").is_null())
+            .then(pl.lit(r.CLINIC_NOT_IN_PROGRAM.value))
+            .when((pl.col("fr") != "none") & pl.lit(self.franchise_clinic) & ~pl.col("row").is_in(covered.implode()))
+            .then(pl.lit(r.FRANCHISE_NOT_ACTIVE.value))
+            .when(pl.col("price_kopecks") != pl.col("list_price"))
+            .then(pl.lit(r.PRICE_MISMATCH.value))
+            .when(pl.col("sum_kopecks") != pl.col("quantity") * pl.col("price_kopecks"))
+            .then(pl.lit(r.SUM_MISMATCH.value))
+            .when(pl.col("billed").is_not_null())
+            .then(pl.lit(r.ALREADY_BILLED.value))
+        )
+        lines = lines.with_columns(reason=reason)
+        lines = self._repeats(lines)
+        lines = self._visits(lines)
+        written = self._written(lines)
+        self.figures.add(written)
+        return written
+
+    def _candidates(self, frame: pl.DataFrame, key: pl.Expr, repeated: pl.Series | None) -> pl.DataFrame:
+        """The lines of `frame` whose key occurs more than once in the file (all without a survey)."""
+        if repeated is None:
+            return frame
+        return frame.filter(key.is_in(repeated.implode()))
+
+    def _repeated_numbers(self, chunk: pl.DataFrame) -> pl.Expr:
+        """Rows whose line number an earlier line already had."""
+        survey = self.survey
+        numbered = self._candidates(
+            chunk.select("row", "line_no"), pl.col("line_no"), survey.repeated_numbers if survey else None
+        )
+        repeats = numbered.filter(
+            pl.col("line_no").is_in(self.numbers.implode()) | ~pl.col("line_no").is_first_distinct()
+        )
+        self.numbers = pl.concat([self.numbers, numbered.get_column("line_no").unique()])
+        return pl.col("row").is_in(repeats.get_column("row").implode())
+
+    def _repeats(self, lines: pl.DataFrame) -> pl.DataFrame:
+        """A line repeating an earlier line that passed every check is a duplicate.
+
+        The key is the file's (policy number, date, service code, tooth, doctor); a line that
+        passed matched its policy and price-list item by those very texts, so the key is kept
+        as numbers: policy id, date, the item's index and an id per (tooth, doctor) pair."""
+        survey = self.survey
+        day = pl.col("service_date").dt.strftime("%d.%m.%Y")
+        key = line_key(pl.col("policy_number"), day, pl.col("service_code"), pl.col("tooth"), pl.col("doctor"))
+        passed = self._candidates(
+            lines.filter(pl.col("reason").is_null()), key, survey.repeated_lines if survey else None
+        ).select("row", "policy_id", "service_date", "item", "tooth", "doctor")
+        pairs = passed.select("tooth", "doctor").unique()
+        fresh = pairs.join(self.pairs, on=["tooth", "doctor"], how="anti")
+        if fresh.height:
+            start = self.pairs.height
+            self.pairs = pl.concat(
+                [self.pairs, fresh.with_columns(pair=pl.int_range(start, start + fresh.height, dtype=pl.UInt32))]
+            )
+        keyed = passed.join(self.pairs, on=["tooth", "doctor"], how="left").select("row", *PASSED_KEY).sort("row")
+        first = keyed.filter(pl.struct(PASSED_KEY).is_first_distinct())
+        new = first.join(self.passed, on=PASSED_KEY, how="anti")
+        self.passed = pl.concat([self.passed, new.select(PASSED_KEY)])
+        repeats = keyed.join(new.select("row"), on="row", how="anti").get_column("row")
+        return lines.with_columns(
+            reason=pl.when(pl.col("row").is_in(repeats.implode()))
+            .then(pl.lit(RejectReason.DUPLICATE_LINE.value))
+            .otherwise(pl.col("reason"))
+        )
+
+    def _visits(self, lines: pl.DataFrame) -> pl.DataFrame:
+        """The first accepted line of each visit under a fixed-sum rule is the one charged (a
+        person's only line of the day in the file is the first of its visit by itself)."""
+        survey = self.survey
+        fixed = lines.filter(pl.col("reason").is_null() & pl.col("fixed").is_not_null())
+        day = day_key(pl.col("policy_number"), pl.col("service_date").dt.strftime("%d.%m.%Y"))
+        shared = self._candidates(fixed, day, survey.repeated_days if survey else None).select("row", *VISIT_KEY)
+        first = shared.filter(pl.struct(VISIT_KEY).is_first_distinct())
+        new = first.join(self.visits, on=VISIT_KEY, how="anti", nulls_equal=True)
+        self.visits = pl.concat([self.visits, new.select(VISIT_KEY)])
+        alone = fixed.join(shared.select("row"), on="row", how="anti").get_column("row")
+        charged = pl.concat([alone, new.get_column("row")])
+        return lines.with_columns(visit_first=pl.col("row").is_in(charged.implode()))
+
+    def _written(self, lines: pl.DataFrame) -> pl.DataFrame:
+        accepted = pl.col("reason").is_null()
+        charged = (accepted & (pl.col("fr") != "none") & pl.lit(self.franchise_clinic)).fill_null(False)
+        total = pl.col("sum_kopecks")
+        copay = (
+            pl.when(~charged)
+            .then(0)
+            .when(pl.col("bp").is_not_null())
+            .then(percent_expr(total, pl.col("bp")))
+            .when(pl.col("fixed").is_not_null() & pl.col("visit_first"))
+            .then(pl.min_horizontal(pl.col("fixed"), total))
+            .otherwise(0)
+        )
+        return lines.select(
+            pl.lit(self.registry.pk, pl.Int64).alias("registry_id"),
+            "row",
+            pl.col("line_no").fill_null(pl.col("row")),
+            pl.when(accepted).then(pl.lit(LineStatus.ACCEPTED.value)).otherwise(pl.lit(LineStatus.REJECTED.value))
+            .alias("status"),
+            pl.col("reason").fill_null(""),
+            pl.col("error_detail").fill_null("").alias("reason_detail"),
+            "policy_id",
+            "policy_number",
+            "person_name",
+            "birth_date",
+            "service_date",
+            "service_code",
+            pl.when(pl.col("service_name") != "").then(pl.col("service_name"))
+            .otherwise(pl.col("list_name").fill_null("")).alias("service_name"),
+            "category",
+            "quantity",
+            "price_kopecks",
+            "sum_kopecks",
+            copay.cast(pl.Int64).alias("copay_kopecks"),
+            pl.when(charged).then(pl.col("label").fill_null("")).otherwise(pl.lit("")).alias("copay_rule"),
+            "letter_number",
+            "doctor",
+            "icd10",
+            "tooth",
+            "raw",
+        )  # fmt: skip
+
+
+def ensure_for_chunks(refs: References, chunks: Iterable[pl.DataFrame]) -> Iterable[pl.DataFrame]:
+    """Chunks of a reader that could not list the file's policy numbers up front: each chunk's
+    policies are fetched before it is decided."""
+    for chunk in chunks:
+        refs.ensure_policies(chunk.get_column("policy_number"))
+        yield chunk

@@ -1,0 +1,433 @@
+"""Reading a registry file into staged chunks: frames of typed cells, one row per line, or the
+coded reason a line cannot be read (columns of STAGED).
+
+Two readers, one set of rules:
+
+* a CSV goes through Polars (multi-threaded, columnar): cells in their plain form (ДД.ММ.ГГГГ,
+  «1234,50», a whole quantity) are converted as columns; a line with any other cell is set
+  aside and read by `parse.parse_line`, exactly as on the second reader;
+* anything Polars cannot take plainly (XLSX, a CSV with blank lines or a broken row, two
+  columns meaning one thing) goes through `tabular.read_rows` and `parse.parse_line` line by
+  line, batched into the same frames.
+
+Memory stays flat: the file is streamed, a block (BLOCK bytes, or CHUNK lines) at a time.
+"""
+
+import codecs
+import csv
+import io
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+import polars as pl
+from django.utils.translation import gettext as _
+
+from polis import tabular
+from polis.billing.registries.parse import (
+    ALIASES,
+    TEXT_LIMITS,
+    Parsed,
+    check_header,
+    date_text,
+    line_number,
+    parse_line,
+)
+from polis.jobs.services import JobInputError
+
+CHUNK = 200_000
+
+STAGED: dict[str, Any] = {
+    "row": pl.Int64,
+    "line_no": pl.Int64,
+    "person_name": pl.String,
+    "name_key": pl.String,
+    "birth_date": pl.Date,
+    "policy_number": pl.String,
+    "service_date": pl.Date,
+    "service_code": pl.String,
+    "service_name": pl.String,
+    "quantity": pl.Int64,
+    "price_kopecks": pl.Int64,
+    "sum_kopecks": pl.Int64,
+    "letter_number": pl.String,
+    "doctor": pl.String,
+    "icd10": pl.String,
+    "tooth": pl.String,
+    "error": pl.String,
+    "error_detail": pl.String,
+    "raw": pl.String,
+}
+
+# A cell is plain when it matches its pattern here; a line with a cell that is not is read by
+# parse.parse_line (which also says what is wrong with it).
+_INT = r"^[0-9]{1,9}$"
+_ZEROS = r"^0+$"
+_MONEY = r"^[0-9]{1,12}([.,][0-9]{1,2})?$"
+_DATE = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{4}$"
+# Names whose lower case is their casefold (Cyrillic and Latin letters, one space between words,
+# hyphen, apostrophe): their name_key is computed as a column; any other name goes to Python.
+_PLAIN_NAME = r"^[А-Яа-яЁёA-Za-z'’-]+( [А-Яа-яЁёA-Za-z'’-]+)*$"
+
+
+@dataclass
+class Survey:
+    """What a first, cheap pass over the key columns tells (see Decider)."""
+
+    policy_numbers: pl.Series
+    repeated_numbers: pl.Series  # line numbers on more than one line
+    repeated_lines: pl.Series  # line_key hashes on more than one line
+    repeated_days: pl.Series  # day_key hashes on more than one line
+
+
+@dataclass
+class Source:
+    """What the reader found out before reading lines."""
+
+    lines: int  # physical lines (a progress estimate)
+    chunks: Iterator[pl.DataFrame]
+    survey: Callable[[], Survey] | None  # the first pass, where the reader can make it cheaply
+
+
+def open_source(file: IO[bytes], *, filename: str, careful: bool = False) -> Source:
+    """The file's chunks of staged lines. Unreadable file → JobInputError (Russian). `careful`:
+    the line-by-line reader whatever the file (after Polars refused it: see CAREFUL)."""
+    if tabular.file_format(filename) == "csv" and not careful:
+        found = _plain_csv(file)
+        if found is not None:
+            return found
+    return _python_source(file, filename=filename)
+
+
+# What makes the Polars reader give a file over to the careful one midway (a row wider than the
+# header, a broken quote, a block that is not UTF-8 after all).
+CAREFUL = (pl.exceptions.PolarsError, UnicodeDecodeError)
+
+
+# ── CSV through Polars ───────────────────────────────────────────────────────────────────────
+
+
+def _csv_header(file: IO[bytes]) -> tuple[list[str | None], str] | None:
+    """(canonical name or None per file column, delimiter), or None when the first line is not a
+    header this reader can take plainly."""
+    head = file.read(64 * 1024)
+    file.seek(0)
+    if b"\x00" in head:
+        raise JobInputError(_("Файл не похож на текстовый CSV: сохраните таблицу как CSV или XLSX."))
+    sample = head.decode("utf-8", errors="ignore") if _encoding(file) != "cp1251" else head.decode("cp1251")
+    file.seek(0)
+    if not sample.strip():
+        return None
+    delimiter = tabular.sniff_delimiter(sample)
+    first = sample.splitlines()[0] if sample.splitlines() else ""
+    cells = next(csv.reader(io.StringIO(first), delimiter=delimiter), [])
+    index = tabular.build_alias_index(ALIASES)
+    names: list[str | None] = []
+    for cell in cells:
+        canonical = index.get(tabular.normalize_header(cell)) if cell.strip() else None
+        if canonical is not None and canonical in names:
+            return None  # two columns meaning one thing: let tabular say so
+        names.append(canonical)
+    header = tabular.Header(columns={n: n for n in names if n})
+    try:
+        check_header(header)
+    except tabular.TabularError:
+        return None  # tabular will name what is missing
+    return names, delimiter
+
+
+def _encoding(file: IO[bytes]) -> str:
+    """UTF-8 (with or without BOM) or Windows-1251, told from the first block. A later block that
+    is not UTF-8 after all raises UnicodeDecodeError, and the careful reader takes the file."""
+    head = file.read(BLOCK)
+    file.seek(0)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head)
+    except UnicodeDecodeError:
+        return "cp1251"
+    return "utf-8"
+
+
+BLOCK = 2 * 1024 * 1024
+
+
+def _blocks(file: IO[bytes], encoding: str) -> Iterator[bytes]:
+    """The file as UTF-8 blocks of whole CSV records: each cut after a newline outside quotes
+    (a block starts at a record, so a newline ends one when the quotes before it are even)."""
+    file.seek(0)
+    pending = b""
+    first = True
+    while True:
+        chunk = file.read(BLOCK)
+        if first and encoding == "utf-8-sig":
+            chunk = chunk.removeprefix(codecs.BOM_UTF8)
+        first = False
+        data = pending + chunk
+        if not chunk:
+            if data.strip():
+                yield _utf8(data, encoding)
+            return
+        cut = len(data)
+        while (cut := data.rfind(b"\n", 0, cut)) >= 0 and data.count(b'"', 0, cut) % 2:
+            pass
+        if cut < 0:
+            pending = data  # one record longer than a block: read on
+            continue
+        yield _utf8(data[: cut + 1], encoding)
+        pending = data[cut + 1 :]
+
+
+def _utf8(data: bytes, encoding: str) -> bytes:
+    if encoding == "cp1251":
+        return data.decode("cp1251", errors="replace").encode("utf-8")
+    data.decode("utf-8")  # a file that is not UTF-8 after all: UnicodeDecodeError
+    return data
+
+
+def _plain_csv(file: IO[bytes]) -> Source | None:
+    found = _csv_header(file)
+    if found is None:
+        return None
+    names, delimiter = found
+    encoding = _encoding(file)
+    columns = [f"c{i}" for i in range(len(names))]
+    col = {name: f"c{i}" for i, name in enumerate(names) if name}
+    size = file.seek(0, os.SEEK_END)
+    file.seek(0)
+    sample = file.read(BLOCK)
+    file.seek(0)
+    estimate = int(size / max(len(sample), 1) * max(sample.count(b"\n") - 1, 0))
+
+    def frames(only: list[int] | None = None) -> Iterator[pl.DataFrame]:
+        """Each block's records as raw cells (strings), numbered as Excel numbers rows: blank
+        lines are rows too (Polars reads them as empty ones, dropped in _convert)."""
+        row = 2
+        for number, block in enumerate(_blocks(file, encoding)):
+            frame = pl.read_csv(
+                block,
+                separator=delimiter,
+                has_header=number == 0,
+                new_columns=columns if only is None else None,
+                columns=only,
+                infer_schema=False,
+                empty_string_is_null=False,
+                row_index_name="row",
+                row_index_offset=row,
+                raise_if_empty=False,
+            )
+            row += frame.height
+            if only is not None:
+                frame = frame.rename(dict(zip(frame.columns[1:], [columns[i] for i in only], strict=True)))
+            yield frame
+
+    def chunks() -> Iterator[pl.DataFrame]:
+        for frame in frames():
+            if frame.width != len(columns) + 1:
+                raise pl.exceptions.ShapeError("ragged CSV")
+            yield _convert(frame, names, col)
+
+    def survey() -> Survey:
+        """One pass over the key columns only: the file's policy numbers, and which line numbers
+        and keys occur more than once (only those lines need remembering across chunks)."""
+        wanted = ["line_no", "policy_number", "service_date", "service_code", "tooth", "doctor"]
+        present = sorted(columns.index(col[n]) for n in wanted if n in col)
+        numbers = pl.Series("policy_number", [], dtype=pl.String)
+        parts = []
+        for frame in frames(only=present):
+            keys = _keys(frame, col)
+            numbers = pl.concat([numbers, keys.get_column("policy_number")]).unique()
+            parts.append(keys.drop("policy_number"))
+        repeated = {
+            name: _repeated(pl.concat([p.get_column(name) for p in parts]) if parts else pl.Series([], dtype=kind))
+            for name, kind in KEYS.items()
+            if name != "policy_number"
+        }
+        return Survey(
+            policy_numbers=numbers,
+            repeated_numbers=repeated["line_no"],
+            repeated_lines=repeated["line_key"],
+            repeated_days=repeated["day_key"],
+        )
+
+    return Source(lines=estimate, chunks=chunks(), survey=survey)
+
+
+KEYS: dict[str, Any] = {"policy_number": pl.String, "line_no": pl.Int64, "line_key": pl.UInt64, "day_key": pl.UInt64}
+
+
+def _repeated(values: pl.Series) -> pl.Series:
+    return values.filter(values.is_duplicated()).unique()
+
+
+def line_key(policy: pl.Expr, day: pl.Expr, code: pl.Expr, tooth: pl.Expr, doctor: pl.Expr) -> pl.Expr:
+    """A hash of what makes two lines the same service (the date as ДД.ММ.ГГГГ text). Equal
+    lines have equal hashes; unequal ones rarely do, and are told apart exactly later."""
+    return pl.struct(policy, day, code, tooth, doctor).hash(seed=7)
+
+
+def day_key(policy: pl.Expr, day: pl.Expr) -> pl.Expr:
+    """A hash of the person's day (a visit is the person, the day and the category)."""
+    return pl.struct(policy, day).hash(seed=11)
+
+
+def _keys(frame: pl.DataFrame, col: dict[str, str]) -> pl.DataFrame:
+    """A block's key columns as parse_line reads them: plain cells as columns, the odd cell
+    through parse.line_number / parse.date_text."""
+
+    def cell(name: str) -> pl.Expr:
+        return _stripped(pl.col(col[name])) if name in col else pl.lit("")
+
+    def text(name: str) -> pl.Expr:
+        return cell(name).str.slice(0, TEXT_LIMITS[name])
+
+    number = cell("line_no")
+    plain_number = number.str.contains(_INT) & ~number.str.contains(_ZEROS)
+    day = cell("service_date")
+    plain_day = day.str.contains(_DATE) & day.str.to_date("%d.%m.%Y", strict=False).is_not_null()
+    frame = frame.with_columns(
+        number=pl.when(number == "")
+        .then(pl.col("row").cast(pl.Int64))
+        .when(plain_number)
+        .then(number.cast(pl.Int64, strict=False)),
+        day=pl.when(plain_day).then(day),
+        odd_number=(number != "") & ~plain_number,
+        odd_day=~plain_day,
+    )
+    if frame.select(pl.col("odd_number").any() | pl.col("odd_day").any()).item():
+        fixed = [
+            (values["row"], line_number(values["row"], values["raw_number"]) if values["odd_number"] else None,
+             date_text(values["raw_day"]) if values["odd_day"] else None)
+            for values in frame.filter(pl.col("odd_number") | pl.col("odd_day"))
+            .select("row", number.alias("raw_number"), day.alias("raw_day"), "odd_number", "odd_day")
+            .iter_rows(named=True)
+        ]  # fmt: skip
+        patch = pl.DataFrame(fixed, schema={"row": frame.schema["row"], "n": pl.Int64, "d": pl.String}, orient="row")
+        frame = frame.join(patch, on="row", how="left").with_columns(
+            number=pl.coalesce("number", "n"), day=pl.coalesce("day", "d")
+        )
+    policy = text("policy_number")
+    return frame.select(
+        policy.alias("policy_number"),
+        pl.col("number").alias("line_no"),
+        line_key(policy, pl.col("day"), text("service_code"), text("tooth"), text("doctor")).alias("line_key"),
+        day_key(policy, pl.col("day")).alias("day_key"),
+    )
+
+
+def _stripped(expr: pl.Expr) -> pl.Expr:
+    return expr.fill_null("").str.strip_chars()
+
+
+def _convert(batch: pl.DataFrame, names: list[str | None], col: dict[str, str]) -> pl.DataFrame:
+    """A batch of raw cells → staged lines: plain cells as columns, the rest through Python."""
+
+    def cell(name: str) -> pl.Expr:
+        return _stripped(pl.col(col[name])) if name in col else pl.lit("")
+
+    def text(name: str) -> pl.Expr:
+        return cell(name).str.slice(0, TEXT_LIMITS[name])
+
+    all_blank = pl.all_horizontal([_stripped(pl.col(c)) == "" for c in col.values()])
+    batch = batch.filter(~all_blank)
+    if "person_name" in col:
+        person = text("person_name")
+    else:
+        parts = [pl.when(cell(n) != "").then(cell(n)) for n in ("last_name", "first_name", "patronymic")]
+        person = pl.concat_str(parts, separator=" ", ignore_nulls=True).fill_null("").str.slice(0, 300)
+    line_no = cell("line_no")
+    flagged = pl.any_horizontal(
+        [
+            ~((line_no == "") | (line_no.str.contains(_INT) & ~line_no.str.contains(_ZEROS))),
+            cell("policy_number") == "",
+            cell("service_code") == "",
+            ~person.str.contains(_PLAIN_NAME),
+            ~cell("birth_date").str.contains(_DATE),
+            ~cell("service_date").str.contains(_DATE),
+            pl.col("birth_date").is_null(),
+            pl.col("service_date").is_null(),
+            ~cell("quantity").str.contains(_INT),
+            cell("quantity").str.contains(_ZEROS),
+            cell("quantity").str.len_chars() > 6,
+            ~cell("price").str.contains(_MONEY),
+            ~cell("sum").str.contains(_MONEY),
+        ]
+    )
+    staged = batch.with_columns(
+        birth_date=cell("birth_date").str.to_date("%d.%m.%Y", strict=False),
+        service_date=cell("service_date").str.to_date("%d.%m.%Y", strict=False),
+    ).with_columns(flag=flagged, person=person)
+    plain = staged.filter(~pl.col("flag")).select(
+        pl.col("row").cast(pl.Int64),
+        pl.when(line_no == "").then(pl.col("row").cast(pl.Int64)).otherwise(line_no.cast(pl.Int64)).alias("line_no"),
+        pl.col("person").alias("person_name"),
+        pl.col("person").str.to_lowercase().str.replace_all("ё", "е").alias("name_key"),
+        "birth_date",
+        text("policy_number").alias("policy_number"),
+        "service_date",
+        text("service_code").alias("service_code"),
+        text("service_name").alias("service_name"),
+        cell("quantity").cast(pl.Int64).alias("quantity"),
+        _kopecks(cell("price")).alias("price_kopecks"),
+        _kopecks(cell("sum")).alias("sum_kopecks"),
+        text("letter_number").alias("letter_number"),
+        text("doctor").alias("doctor"),
+        text("icd10").alias("icd10"),
+        text("tooth").alias("tooth"),
+        pl.lit(None, pl.String).alias("error"),
+        pl.lit("").alias("error_detail"),
+        pl.lit(None, pl.String).alias("raw"),
+    )
+    odd = staged.filter(pl.col("flag"))
+    if odd.height == 0:
+        return plain
+    known = [(name, f"c{i}") for i, name in enumerate(names) if name]
+    parsed = [
+        parse_line(values["row"], {name: (values[c] or "").strip() for name, c in known})
+        for values in odd.select("row", *(c for _, c in known)).iter_rows(named=True)
+    ]
+    return pl.concat([plain, parsed_frame(parsed)]).sort("row")
+
+
+def _kopecks(money: pl.Expr) -> pl.Expr:
+    """«1234», «1234,5», «1234.56» (already checked against _MONEY) → 123400, 123450, 123456."""
+    whole = money.str.extract(r"^([0-9]+)", 1).cast(pl.Int64)
+    fraction = money.str.extract(r"[.,]([0-9]{1,2})$", 1).fill_null("").str.pad_end(2, "0").cast(pl.Int64)
+    return whole * 100 + fraction
+
+
+def parsed_frame(parsed: list[Parsed]) -> pl.DataFrame:
+    """Lines read by parse.parse_line as a staged frame."""
+    data = {name: [getattr(p, name) for p in parsed] for name in STAGED}
+    return pl.DataFrame(data, schema=STAGED)
+
+
+# ── Everything else: tabular, line by line ───────────────────────────────────────────────────
+
+
+def _python_source(file: IO[bytes], *, filename: str) -> Source:
+    try:
+        header, rows = tabular.read_rows(file, filename=filename, aliases=ALIASES)
+        check_header(header)
+    except tabular.TabularError as error:
+        raise JobInputError(str(error)) from error
+
+    def chunks() -> Iterator[pl.DataFrame]:
+        batch: list[Parsed] = []
+        try:
+            for number, cells in rows:
+                batch.append(parse_line(number, cells))
+                if len(batch) >= CHUNK // 4:
+                    yield parsed_frame(batch)
+                    batch = []
+        except tabular.TabularError as error:
+            raise JobInputError(str(error)) from error
+        if batch:
+            yield parsed_frame(batch)
+
+    return Source(lines=header.estimated_rows or 0, chunks=chunks(), survey=None)
+
+
+__all__ = ["CAREFUL", "STAGED", "Source", "open_source", "parsed_frame"]
