@@ -1,0 +1,150 @@
+"""What spans chunks is decided as in one pass, whichever reader and wherever the lines go.
+
+The file is cut into tiny blocks here (a few lines each), so that a repeated number, a duplicate
+line and the lines of one fixed-sum visit fall into different chunks; the decisions must be
+those of the same file read whole, through the careful reader (XLSX), and on PostgreSQL into a
+partition of the registry's own."""
+
+import pytest
+from django.db import connection
+
+from polis.billing.models import CopayInvoice, Registry
+from polis.billing.registries import pipeline, reading
+from polis.billing.registries.services import registry_submit
+from polis.billing.tests.registry_world import PERIOD, build_world, csv_file, line, twin_clinic, xlsx_file
+
+pytestmark = pytest.mark.django_db
+
+
+def lines_for(world) -> list[dict[str, str]]:
+    a, s = world.alice, world.son
+    person = a.insured
+    shouted = "  ".join(p.upper() for p in (person.last_name, person.first_name, person.patronymic) if p)
+    dental = {"Код услуги": "3001", "Цена": "6000", "Сумма": "6000", "Наименование услуги": "Лечение кариеса"}
+    return [
+        line(a),
+        line(s, **dental, **{"Зуб": "16"}),
+        line(a, **{"Номер полиса": "999"}),
+        line(a, **{"Дата услуги": "2026-10-20"}),  # read by Python
+        line(s, **dental, **{"Зуб": "17"}),  # the same visit: no second fixed sum
+        line(a),  # duplicate of line 1, chunks later
+        line(a, **{"№ п/п": "3", "Дата услуги": "16.10.2026"}),  # a repeated number
+        line(a, **{"Дата услуги": "20.10.2026"}),  # duplicate of line 4 (read by Polars)
+        line(s, **dental, **{"Зуб": "18", "Дата услуги": "16.10.2026"}),  # another visit
+        line(a, **{"Сумма": "1,00"}),  # sum mismatch: not a duplicate of anything
+        line(a, **{"ФИО": f" {shouted} "}),  # the name read by Python; a duplicate of line 1
+    ]
+
+
+def outcome(registry: Registry) -> tuple:
+    registry.refresh_from_db()
+    lines = tuple(
+        registry.lines.order_by("row").values_list("row", "line_no", "status", "reason", "policy_id", "copay_kopecks")
+    )
+    invoices = tuple(
+        CopayInvoice.objects.filter(registry=registry).order_by("policy_id").values_list("policy_id", "copay_kopecks")
+    )
+    return registry.status, registry.lines_accepted, registry.copay_kopecks, lines, invoices
+
+
+def run(world, clinic, upload, user, capture) -> tuple:
+    with capture(execute=True):
+        registry, _ = registry_submit(clinic=clinic, period=PERIOD, uploaded_file=upload, user=user)
+    return outcome(registry)
+
+
+@pytest.fixture
+def world(alice_policy):
+    return build_world(alice_policy)
+
+
+def test_tiny_chunks_decide_as_one_pass_and_as_the_careful_reader(
+    world, backoffice_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    whole = run(world, world.clinic, csv_file(lines_for(world)), backoffice_user, django_capture_on_commit_callbacks)
+    reasons = [ln[3] for ln in whole[3]]
+    assert reasons == [
+        "",
+        "",
+        "unknown_policy",
+        "",
+        "",
+        "duplicate_line",
+        "duplicate_number",
+        "duplicate_line",
+        "",
+        "sum_mismatch",
+        "duplicate_line",
+    ]
+    copays = [ln[5] for ln in whole[3]]
+    assert copays[1] == 1000_00 and copays[4] == 0 and copays[8] == 1000_00
+
+    monkeypatch.setattr(reading, "BLOCK", 300)  # two or three lines a block
+    chunked = run(
+        world, twin_clinic(world), csv_file(lines_for(world)), backoffice_user, django_capture_on_commit_callbacks
+    )
+    careful = run(
+        world, twin_clinic(world), xlsx_file(lines_for(world)), backoffice_user, django_capture_on_commit_callbacks
+    )
+
+    def same(result: tuple) -> tuple:
+        status, accepted, copay, lines, invoices = result
+        return status, accepted, copay, tuple(ln[:4] + ln[5:] for ln in lines), tuple(i[1] for i in invoices)
+
+    assert same(chunked) == same(whole)
+    assert same(careful) == same(whole)
+
+
+def test_a_row_wider_than_the_header_hands_the_file_to_the_careful_reader(
+    world, backoffice_user, django_capture_on_commit_callbacks
+):
+    upload = csv_file(lines_for(world))
+    content = upload.read().decode("utf-8").split("\r\n")
+    content[3] += ";лишняя ячейка"
+    with django_capture_on_commit_callbacks(execute=True):
+        registry, _ = registry_submit(
+            clinic=world.clinic,
+            period=PERIOD,
+            uploaded_file=type(upload)("registry.csv", "\r\n".join(content).encode("utf-8")),
+            user=backoffice_user,
+        )
+    registry.refresh_from_db()
+    # tabular reads rows as wide as the header and ignores the extra cell: nothing is lost.
+    assert registry.lines.count() == len(lines_for(world))
+
+
+def test_quoted_newlines_across_blocks_keep_excel_numbering(
+    world, backoffice_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(reading, "BLOCK", 200)
+    name = "Приём\nтерапевта\n«первичный»"
+    lines = [line(world.alice, **{"Наименование услуги": name, "Дата услуги": f"{d}.10.2026"}) for d in range(10, 20)]
+    result = run(world, world.clinic, csv_file(lines), backoffice_user, django_capture_on_commit_callbacks)
+    assert [ln[0] for ln in result[3]] == list(range(2, 12))
+    assert all(ln[2] == "accepted" for ln in result[3])
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_a_big_registry_goes_into_a_partition_of_its_own_with_the_same_decisions(
+    world, backoffice_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    shared = run(world, world.clinic, csv_file(lines_for(world)), backoffice_user, django_capture_on_commit_callbacks)
+    monkeypatch.setattr(pipeline, "OWN_PARTITION_LINES", 1)
+    twin = twin_clinic(world)
+    own = run(world, twin, csv_file(lines_for(world)), backoffice_user, django_capture_on_commit_callbacks)
+    registry = Registry.objects.get(clinic=twin)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'billing_registryline'"
+        )
+        partitions = {r[0] for r in cursor.fetchall()}
+        cursor.execute(f"SELECT COUNT(*) FROM billing_registryline_r{int(registry.pk)}")  # noqa: S608
+        (in_own,) = cursor.fetchone()
+    assert f"billing_registryline_r{registry.pk}" in partitions
+    assert in_own == len(lines_for(world))
+    assert own[:3] == shared[:3] and [ln[1:4] for ln in own[3]] == [ln[1:4] for ln in shared[3]]
+    # The lines are found by id, by registry and by policy as before (the partition's indexes).
+    first = registry.lines.order_by("row").first()
+    assert first is not None and registry.lines.get(pk=first.pk).row == first.row
+    assert registry.lines.filter(policy=world.alice).count() == sum(1 for ln in own[3] if ln[4] == world.alice.pk)
