@@ -1,10 +1,9 @@
 """Reading a registry file: its columns (Russian or English headers), and one line's cells into
 typed values or a coded reason it cannot be read.
 
-Two readers share these rules. On PostgreSQL a CSV goes straight into a staging table with COPY
-and well-formed cells are converted in SQL (`pipeline.SQL_PARSE`); any line with a cell SQL does
-not convert plainly comes back here, so every line is read by the same rules as on SQLite and
-from XLSX, where each row is parsed here.
+Two readers share these rules (reading.py). A CSV goes through Polars, which converts the cells
+in their plain form as columns; any line with another cell comes back here, so every line is
+read by the same rules as an XLSX, where each row is parsed here.
 """
 
 import datetime as dt
