@@ -54,7 +54,7 @@ LINE_COLUMNS = [
     "raw",
 ]
 
-POLICY_SCHEMA: dict[str, Any] = {
+POLICY_SCHEMA: dict[str, Any] = {  # and first_day, last_day: see ensure_policies
     "policy_number": pl.String,
     "policy_id": pl.Int64,
     "program_id": pl.Int64,
@@ -63,6 +63,7 @@ POLICY_SCHEMA: dict[str, Any] = {
     "terminated_on": pl.Date,
     "insured_birth": pl.Date,
     "insured_key": pl.String,
+    "insured_display": pl.String,
     "fr": pl.String,
 }
 ACT_SCHEMA: dict[str, Any] = {"policy_id": pl.Int64, "first_day": pl.Date, "last_day": pl.Date}
@@ -85,22 +86,21 @@ def _query_frame(sql: str, params: list[Any], schema: dict[str, Any]) -> pl.Data
     row), elsewhere fetched."""
     if connection.vendor != "postgresql":
         return _rows_frame(sql, params, schema)
-    with connection.cursor() as cursor:
-        buffer = bytearray()
-        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
-            for block in copy:
-                buffer += block
-    if not buffer:
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+        data = b"".join(copy)
+    if not data:
         return pl.DataFrame(schema=schema)
     return pl.read_csv(
-        bytes(buffer), has_header=False, new_columns=list(schema), schema_overrides=schema, infer_schema=False
+        data, has_header=False, new_columns=list(schema), schema_overrides=schema, infer_schema=False
     ).cast(schema)  # type: ignore[arg-type]
 
 
 @dataclass
 class References:
     registry: Registry
-    policies: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=POLICY_SCHEMA))
+    policies: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema={**POLICY_SCHEMA, "first_day": pl.Date, "last_day": pl.Date})
+    )
     acts: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ACT_SCHEMA))
     prices: pl.DataFrame = field(default_factory=pl.DataFrame)
     care: pl.DataFrame = field(default_factory=pl.DataFrame)
@@ -167,14 +167,18 @@ class References:
             cursor.execute(f"DROP TABLE IF EXISTS {NUMBERS}")
             cursor.execute(f"CREATE TEMP TABLE {NUMBERS} (number varchar(40) PRIMARY KEY)")
             if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {NUMBERS} (number) FROM STDIN") as copy:
-                    for value in wanted.to_list():
-                        copy.write_row((value,))
+                block = wanted.to_frame().write_csv(include_header=False)
+                with cursor.cursor.copy(f"COPY {NUMBERS} (number) FROM STDIN WITH (FORMAT csv)") as copy:
+                    copy.write(block.encode("utf-8"))
             else:
                 cursor.executemany(f"INSERT INTO {NUMBERS} VALUES (%s)", [(v,) for v in wanted.to_list()])
+            cursor.execute(f"ANALYZE {NUMBERS}")
         found = _query_frame(
             f"""SELECT p.number, p.id, p.program_id, p.starts_on, p.ends_on, p.terminated_on, ip.birth_date,
-                       ip.name_key, pr.franchise_activation
+                       ip.name_key,
+                       ip.last_name || ' ' || ip.first_name
+                           || CASE WHEN ip.patronymic <> '' THEN ' ' || ip.patronymic ELSE '' END,
+                       pr.franchise_activation
                 FROM {NUMBERS} n JOIN coverage_policy p ON p.number = n.number
                 JOIN coverage_insuredperson ip ON ip.id = p.insured_id
                 JOIN coverage_program pr ON pr.id = p.program_id""",
@@ -187,8 +191,12 @@ class References:
         )
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {NUMBERS}")
+        # A policy with one activation (nearly all) carries its days on its own row, so a chunk
+        # needs no join for it; the few with several are joined separately (`acts`).
+        counted = acts.with_columns(n=pl.len().over("policy_id"))
+        found = found.join(counted.filter(pl.col("n") == 1).drop("n"), on="policy_id", how="left")
         self.policies = pl.concat([self.policies, found]).unique("policy_number", keep="first")
-        self.acts = pl.concat([self.acts, acts])
+        self.acts = pl.concat([self.acts, counted.filter(pl.col("n") > 1).drop("n")])
 
 
 def _activations(sql: str) -> pl.DataFrame:
@@ -299,25 +307,27 @@ class Decider:
         refs = self.refs
         kinds = pl.col("category").replace_strict(CATEGORY_KIND, default=None, return_dtype=pl.String)
         lines = (
-            chunk.join(refs.policies, on="policy_number", how="left")
-            .join(refs.prices, on="service_code", how="left")
+            chunk.join(refs.policies, on="policy_number", how="left", maintain_order="left")
+            .join(refs.prices, on="service_code", how="left", maintain_order="left")
             .with_columns(category=pl.col("list_category").fill_null(""))
             .with_columns(kind=kinds)
-            .join(refs.care, on=["program_id", "kind"], how="left")
-            .join(refs.clinic_in, on=["program_id", "kind"], how="left")
-            .join(refs.rules, on=["program_id", "category"], how="left")
+            .join(refs.care, on=["program_id", "kind"], how="left", maintain_order="left")
+            .join(refs.clinic_in, on=["program_id", "kind"], how="left", maintain_order="left")
+            .join(refs.rules, on=["program_id", "category"], how="left", maintain_order="left")
         )
         if refs.billed is not None:
-            lines = lines.join(refs.billed, on=BILLED_KEY, how="left")
+            lines = lines.join(refs.billed, on=BILLED_KEY, how="left", maintain_order="left")
         else:
             lines = lines.with_columns(billed=pl.lit(None, pl.Boolean))
-        covered = (
+        lines = self._names(lines)
+        within = (pl.col("service_date") >= pl.col("first_day")) & (pl.col("service_date") <= pl.col("last_day"))
+        several = (
             lines.select("row", "policy_id", "service_date")
             .join(refs.acts, on="policy_id", how="inner")
-            .filter((pl.col("service_date") >= pl.col("first_day")) & (pl.col("service_date") <= pl.col("last_day")))
+            .filter(within)
             .get_column("row")
-            .unique()
         )
+        covered = within.fill_null(False) | pl.col("row").is_in(several.implode())
         repeated = self._repeated_numbers(chunk)
         day = pl.col("service_date")
         r = RejectReason
@@ -332,7 +342,7 @@ class Decider:
             .then(pl.lit(r.FUTURE_DATE.value))
             .when(pl.col("policy_id").is_null())
             .then(pl.lit(r.UNKNOWN_POLICY.value))
-            .when((pl.col("insured_birth") != pl.col("birth_date")) | (pl.col("insured_key") != pl.col("name_key")))
+            .when((pl.col("insured_birth") != pl.col("birth_date")) | ~pl.col("name_ok"))
             .then(pl.lit(r.PERSON_MISMATCH.value))
             .when(
                 (day < pl.col("starts_on"))
@@ -346,7 +356,7 @@ class Decider:
             .then(pl.lit(r.SERVICE_NOT_COVERED.value))
             .when(pl.col("in_clinic").is_null())
             .then(pl.lit(r.CLINIC_NOT_IN_PROGRAM.value))
-            .when((pl.col("fr") != "none") & pl.lit(self.franchise_clinic) & ~pl.col("row").is_in(covered.implode()))
+            .when((pl.col("fr") != "none") & pl.lit(self.franchise_clinic) & ~covered)
             .then(pl.lit(r.FRANCHISE_NOT_ACTIVE.value))
             .when(pl.col("price_kopecks") != pl.col("list_price"))
             .then(pl.lit(r.PRICE_MISMATCH.value))
@@ -361,6 +371,32 @@ class Decider:
         written = self._written(lines)
         self.figures.add(written)
         return written
+
+    def _names(self, lines: pl.DataFrame) -> pl.DataFrame:
+        """`name_ok`: the file's name is the insured's, compared as coverage.models.name_key
+        compares (case, ё/е, spaces). A name written as the insured's is taken at once; only the
+        others are normalized (lower-casing a million names costs more than the rest of a check)."""
+        known = pl.col("name_key").is_not_null()
+        lines = lines.with_columns(
+            name_ok=pl.when(known)
+            .then(pl.col("name_key") == pl.col("insured_key"))
+            .when(pl.col("person_name") == pl.col("insured_display"))
+            .then(pl.lit(True))
+        )
+        rest = lines.filter(pl.col("name_ok").is_null() & pl.col("insured_key").is_not_null())
+        if rest.height == 0:
+            return lines
+        normalized = (
+            pl.col("person_name")
+            .str.strip_chars()
+            .str.replace_all(r"\s+", " ")
+            .str.to_lowercase()
+            .str.replace_all("ё", "е")
+        )
+        checked = rest.select("row", (normalized == pl.col("insured_key")).alias("normalized_ok"))
+        return lines.join(checked, on="row", how="left", maintain_order="left").with_columns(
+            name_ok=pl.coalesce("name_ok", "normalized_ok")
+        )
 
     def _candidates(self, frame: pl.DataFrame, key: pl.Expr, repeated: pl.Series | None) -> pl.DataFrame:
         """The lines of `frame` whose key occurs more than once in the file (all without a survey)."""

@@ -154,14 +154,14 @@ def _encoding(file: IO[bytes]) -> str:
 BLOCK = 2 * 1024 * 1024
 
 
-def _blocks(file: IO[bytes], encoding: str) -> Iterator[bytes]:
+def _blocks(file: IO[bytes], encoding: str, size: int) -> Iterator[bytes]:
     """The file as UTF-8 blocks of whole CSV records: each cut after a newline outside quotes
     (a block starts at a record, so a newline ends one when the quotes before it are even)."""
     file.seek(0)
     pending = b""
     first = True
     while True:
-        chunk = file.read(BLOCK)
+        chunk = file.read(size)
         if first and encoding == "utf-8-sig":
             chunk = chunk.removeprefix(codecs.BOM_UTF8)
         first = False
@@ -181,9 +181,10 @@ def _blocks(file: IO[bytes], encoding: str) -> Iterator[bytes]:
 
 
 def _utf8(data: bytes, encoding: str) -> bytes:
+    """A block as UTF-8. A UTF-8 block is passed as it is: Polars refuses an invalid sequence
+    (ComputeError, one of CAREFUL), and the careful reader takes the file as Windows-1251."""
     if encoding == "cp1251":
         return data.decode("cp1251", errors="replace").encode("utf-8")
-    data.decode("utf-8")  # a file that is not UTF-8 after all: UnicodeDecodeError
     return data
 
 
@@ -203,9 +204,11 @@ def _plain_csv(file: IO[bytes]) -> Source | None:
 
     def frames(only: list[int] | None = None) -> Iterator[pl.DataFrame]:
         """Each block's records as raw cells (strings), numbered as Excel numbers rows: blank
-        lines are rows too (Polars reads them as empty ones, dropped in _convert)."""
+        lines are rows too (Polars reads them as empty ones, dropped in _convert). A pass over
+        a few columns holds less per line, so it reads bigger blocks."""
         row = 2
-        for number, block in enumerate(_blocks(file, encoding)):
+        size = BLOCK if only is None else BLOCK * 4
+        for number, block in enumerate(_blocks(file, encoding, size)):
             frame = pl.read_csv(
                 block,
                 separator=delimiter,
@@ -235,11 +238,16 @@ def _plain_csv(file: IO[bytes]) -> Source | None:
         wanted = ["line_no", "policy_number", "service_date", "service_code", "tooth", "doctor"]
         present = sorted(columns.index(col[n]) for n in wanted if n in col)
         numbers = pl.Series("policy_number", [], dtype=pl.String)
+        found: list[pl.Series] = []
         parts = []
         for frame in frames(only=present):
             keys = _keys(frame, col)
-            numbers = pl.concat([numbers, keys.get_column("policy_number")]).unique()
+            found.append(keys.get_column("policy_number").unique())
+            if sum(len(f) for f in found) > 4 * max(len(numbers), 50_000):
+                numbers = pl.concat([numbers, *found]).unique()
+                found = []
             parts.append(keys.drop("policy_number"))
+        numbers = pl.concat([numbers, *found]).unique()
         repeated = {
             name: _repeated(pl.concat([p.get_column(name) for p in parts]) if parts else pl.Series([], dtype=kind))
             for name, kind in KEYS.items()
@@ -321,61 +329,63 @@ def _stripped(expr: pl.Expr) -> pl.Expr:
     return expr.fill_null("").str.strip_chars()
 
 
+_CELLS = ["line_no", "person_name", "last_name", "first_name", "patronymic", "birth_date", "policy_number",
+          "service_date", "service_code", "service_name", "quantity", "price", "sum", "letter_number", "doctor",
+          "icd10", "tooth"]  # fmt: skip
+
+
 def _convert(batch: pl.DataFrame, names: list[str | None], col: dict[str, str]) -> pl.DataFrame:
     """A batch of raw cells → staged lines: plain cells as columns, the rest through Python."""
-
-    def cell(name: str) -> pl.Expr:
-        return _stripped(pl.col(col[name])) if name in col else pl.lit("")
+    cells = batch.select(
+        pl.col("row").cast(pl.Int64),
+        *(_stripped(pl.col(col[name])).alias(name) if name in col else pl.lit("").alias(name) for name in _CELLS),
+    ).filter(~pl.all_horizontal([pl.col(name) == "" for name in col]))
 
     def text(name: str) -> pl.Expr:
-        return cell(name).str.slice(0, TEXT_LIMITS[name])
+        return pl.col(name).str.slice(0, TEXT_LIMITS[name])
 
-    all_blank = pl.all_horizontal([_stripped(pl.col(c)) == "" for c in col.values()])
-    batch = batch.filter(~all_blank)
     if "person_name" in col:
         person = text("person_name")
     else:
-        parts = [pl.when(cell(n) != "").then(cell(n)) for n in ("last_name", "first_name", "patronymic")]
+        parts = [pl.when(pl.col(n) != "").then(pl.col(n)) for n in ("last_name", "first_name", "patronymic")]
         person = pl.concat_str(parts, separator=" ", ignore_nulls=True).fill_null("").str.slice(0, 300)
-    line_no = cell("line_no")
+    number, quantity = pl.col("line_no"), pl.col("quantity")
+    staged = cells.with_columns(
+        person=person,
+        birth=pl.col("birth_date").str.to_date("%d.%m.%Y", strict=False),
+        day=pl.col("service_date").str.to_date("%d.%m.%Y", strict=False),
+    )
     flagged = pl.any_horizontal(
         [
-            ~((line_no == "") | (line_no.str.contains(_INT) & ~line_no.str.contains(_ZEROS))),
-            cell("policy_number") == "",
-            cell("service_code") == "",
-            ~person.str.contains(_PLAIN_NAME),
-            ~cell("birth_date").str.contains(_DATE),
-            ~cell("service_date").str.contains(_DATE),
-            pl.col("birth_date").is_null(),
-            pl.col("service_date").is_null(),
-            ~cell("quantity").str.contains(_INT),
-            cell("quantity").str.contains(_ZEROS),
-            cell("quantity").str.len_chars() > 6,
-            ~cell("price").str.contains(_MONEY),
-            ~cell("sum").str.contains(_MONEY),
+            ~((number == "") | (number.str.contains(_INT) & ~number.str.contains(_ZEROS))),
+            pl.col("policy_number") == "",
+            pl.col("service_code") == "",
+            ~pl.col("person").str.contains(_PLAIN_NAME),
+            ~pl.col("birth_date").str.contains(_DATE) | pl.col("birth").is_null(),
+            ~pl.col("service_date").str.contains(_DATE) | pl.col("day").is_null(),
+            ~quantity.str.contains(_INT) | quantity.str.contains(_ZEROS) | (quantity.str.len_chars() > 6),
+            ~pl.col("price").str.contains(_MONEY),
+            ~pl.col("sum").str.contains(_MONEY),
         ]
     )
-    staged = batch.with_columns(
-        birth_date=cell("birth_date").str.to_date("%d.%m.%Y", strict=False),
-        service_date=cell("service_date").str.to_date("%d.%m.%Y", strict=False),
-    ).with_columns(flag=flagged, person=person)
+    staged = staged.with_columns(flag=flagged)
     plain = staged.filter(~pl.col("flag")).select(
-        pl.col("row").cast(pl.Int64),
-        pl.when(line_no == "").then(pl.col("row").cast(pl.Int64)).otherwise(line_no.cast(pl.Int64)).alias("line_no"),
+        "row",
+        pl.when(number == "").then(pl.col("row")).otherwise(number.cast(pl.Int64)).alias("line_no"),
         pl.col("person").alias("person_name"),
-        pl.col("person").str.to_lowercase().str.replace_all("ё", "е").alias("name_key"),
-        "birth_date",
-        text("policy_number").alias("policy_number"),
-        "service_date",
-        text("service_code").alias("service_code"),
-        text("service_name").alias("service_name"),
-        cell("quantity").cast(pl.Int64).alias("quantity"),
-        _kopecks(cell("price")).alias("price_kopecks"),
-        _kopecks(cell("sum")).alias("sum_kopecks"),
-        text("letter_number").alias("letter_number"),
-        text("doctor").alias("doctor"),
-        text("icd10").alias("icd10"),
-        text("tooth").alias("tooth"),
+        pl.lit(None, pl.String).alias("name_key"),  # compared as written first (decide.py)
+        pl.col("birth").alias("birth_date"),
+        text("policy_number"),
+        pl.col("day").alias("service_date"),
+        text("service_code"),
+        text("service_name"),
+        quantity.cast(pl.Int64),
+        _kopecks(pl.col("price")).alias("price_kopecks"),
+        _kopecks(pl.col("sum")).alias("sum_kopecks"),
+        text("letter_number"),
+        text("doctor"),
+        text("icd10"),
+        text("tooth"),
         pl.lit(None, pl.String).alias("error"),
         pl.lit("").alias("error_detail"),
         pl.lit(None, pl.String).alias("raw"),
@@ -383,19 +393,22 @@ def _convert(batch: pl.DataFrame, names: list[str | None], col: dict[str, str]) 
     odd = staged.filter(pl.col("flag"))
     if odd.height == 0:
         return plain
-    known = [(name, f"c{i}") for i, name in enumerate(names) if name]
+    known = [name for name in names if name]
     parsed = [
-        parse_line(values["row"], {name: (values[c] or "").strip() for name, c in known})
-        for values in odd.select("row", *(c for _, c in known)).iter_rows(named=True)
+        parse_line(values["row"], {name: values[name] for name in known})
+        for values in odd.select("row", *known).iter_rows(named=True)
     ]
-    return pl.concat([plain, parsed_frame(parsed)]).sort("row")
+    return plain.merge_sorted(parsed_frame(parsed), key="row")
 
 
 def _kopecks(money: pl.Expr) -> pl.Expr:
-    """«1234», «1234,5», «1234.56» (already checked against _MONEY) → 123400, 123450, 123456."""
-    whole = money.str.extract(r"^([0-9]+)", 1).cast(pl.Int64)
-    fraction = money.str.extract(r"[.,]([0-9]{1,2})$", 1).fill_null("").str.pad_end(2, "0").cast(pl.Int64)
-    return whole * 100 + fraction
+    """«1234», «1234,5», «1234.56» (already checked against _MONEY) → 123400, 123450, 123456:
+    the digits as one integer, scaled by how many of them follow the separator."""
+    digits = money.str.replace(",", "", literal=True).str.replace(".", "", literal=True).cast(pl.Int64)
+    separator = money.str.find(r"[.,]")
+    decimals = money.str.len_bytes().cast(pl.Int64) - separator.cast(pl.Int64) - 1
+    scale = pl.when(separator.is_null()).then(100).when(decimals == 1).then(10).otherwise(1)
+    return digits * scale
 
 
 def parsed_frame(parsed: list[Parsed]) -> pl.DataFrame:

@@ -135,6 +135,7 @@ def _check(registry: Registry, job: Job, ctx: JobContext) -> None:
             with job.input_file.open("rb") as file:
                 figures = pipeline.check(locked, file, filename=job.input_name or registry.file_name, ctx=ctx)
             TIMINGS["checks + writing lines"] = time.perf_counter() - started
+            TIMINGS.update(pipeline.TIMINGS)
             pipeline.summarize(locked, figures)
             locked.checked_at = clock.now()
             locked.save(
