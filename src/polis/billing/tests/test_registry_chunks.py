@@ -12,6 +12,7 @@ from polis.billing.models import CopayInvoice, Registry
 from polis.billing.registries import pipeline, reading
 from polis.billing.registries.services import registry_submit
 from polis.billing.tests.registry_world import PERIOD, build_world, csv_file, line, twin_clinic, xlsx_file
+from polis.coverage.models import name_key
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +149,23 @@ def test_a_big_registry_goes_into_a_partition_of_its_own_with_the_same_decisions
     first = registry.lines.order_by("row").first()
     assert first is not None and registry.lines.get(pk=first.pk).row == first.row
     assert registry.lines.filter(policy=world.alice).count() == sum(1 for ln in own[3] if ln[4] == world.alice.pk)
+
+
+def test_a_name_is_the_insured_s_whatever_its_case_spaces_or_yo(
+    world, backoffice_user, django_capture_on_commit_callbacks
+):
+    person = world.alice.insured
+    person.last_name, person.first_name, person.patronymic = "Ёлкина", "Алёна", "Сергеевна"
+    person.name_key = name_key(person.last_name, person.first_name, person.patronymic)
+    person.save()
+    names = [
+        "Ёлкина Алёна Сергеевна",  # as the policy has it
+        "ЁЛКИНА АЛЁНА СЕРГЕЕВНА",  # another case, read as a column
+        "Елкина Алена Сергеевна",  # е for ё
+        "елкина  алена сергеевна",  # two spaces: read by Python
+        "Ёлкина Алёна",  # no patronymic: not the same person
+        "Белкина Алёна Сергеевна",
+    ]
+    lines = [line(world.alice, **{"ФИО": n, "Дата услуги": f"{10 + i}.10.2026"}) for i, n in enumerate(names)]
+    result = run(world, world.clinic, csv_file(lines), backoffice_user, django_capture_on_commit_callbacks)
+    assert [ln[3] for ln in result[3]] == ["", "", "", "", "person_mismatch", "person_mismatch"]
