@@ -306,28 +306,33 @@ class Decider:
         """A staged chunk (reading.STAGED, in file order) → its lines as written (LINE_COLUMNS)."""
         refs = self.refs
         kinds = pl.col("category").replace_strict(CATEGORY_KIND, default=None, return_dtype=pl.String)
-        lines = (
-            chunk.join(refs.policies, on="policy_number", how="left", maintain_order="left")
-            .join(refs.prices, on="service_code", how="left", maintain_order="left")
+        # One plan for the joins and the names, collected once (each eager step has a fixed
+        # cost that a 15 000-line block feels).
+        plan = (
+            chunk.lazy()
+            .join(refs.policies.lazy(), on="policy_number", how="left", maintain_order="left")
+            .join(refs.prices.lazy(), on="service_code", how="left", maintain_order="left")
             .with_columns(category=pl.col("list_category").fill_null(""))
             .with_columns(kind=kinds)
-            .join(refs.care, on=["program_id", "kind"], how="left", maintain_order="left")
-            .join(refs.clinic_in, on=["program_id", "kind"], how="left", maintain_order="left")
-            .join(refs.rules, on=["program_id", "category"], how="left", maintain_order="left")
+            .join(refs.care.lazy(), on=["program_id", "kind"], how="left", maintain_order="left")
+            .join(refs.clinic_in.lazy(), on=["program_id", "kind"], how="left", maintain_order="left")
+            .join(refs.rules.lazy(), on=["program_id", "category"], how="left", maintain_order="left")
         )
         if refs.billed is not None:
-            lines = lines.join(refs.billed, on=BILLED_KEY, how="left", maintain_order="left")
+            plan = plan.join(refs.billed.lazy(), on=BILLED_KEY, how="left", maintain_order="left")
         else:
-            lines = lines.with_columns(billed=pl.lit(None, pl.Boolean))
-        lines = self._names(lines)
+            plan = plan.with_columns(billed=pl.lit(None, pl.Boolean))
+        lines = self._names(plan.collect(engine="in-memory"))
         within = (pl.col("service_date") >= pl.col("first_day")) & (pl.col("service_date") <= pl.col("last_day"))
-        several = (
-            lines.select("row", "policy_id", "service_date")
-            .join(refs.acts, on="policy_id", how="inner")
-            .filter(within)
-            .get_column("row")
-        )
-        covered = within.fill_null(False) | pl.col("row").is_in(several.implode())
+        covered = within.fill_null(False)
+        if refs.acts.height:  # policies with several activations
+            several = (
+                lines.select("row", "policy_id", "service_date")
+                .join(refs.acts, on="policy_id", how="inner")
+                .filter(within)
+                .get_column("row")
+            )
+            covered = covered | pl.col("row").is_in(several.implode())
         repeated = self._repeated_numbers(chunk)
         day = pl.col("service_date")
         r = RejectReason
@@ -407,6 +412,8 @@ class Decider:
     def _repeated_numbers(self, chunk: pl.DataFrame) -> pl.Expr:
         """Rows whose line number an earlier line already had."""
         survey = self.survey
+        if survey is not None and survey.repeated_numbers.is_empty():
+            return pl.lit(False)
         numbered = self._candidates(
             chunk.select("row", "line_no"), pl.col("line_no"), survey.repeated_numbers if survey else None
         )
@@ -425,9 +432,13 @@ class Decider:
         survey = self.survey
         day = pl.col("service_date").dt.strftime("%d.%m.%Y")
         key = line_key(pl.col("policy_number"), day, pl.col("service_code"), pl.col("tooth"), pl.col("doctor"))
+        if survey is not None and survey.repeated_lines.is_empty():
+            return lines
         passed = self._candidates(
             lines.filter(pl.col("reason").is_null()), key, survey.repeated_lines if survey else None
         ).select("row", "policy_id", "service_date", "item", "tooth", "doctor")
+        if passed.is_empty():
+            return lines
         pairs = passed.select("tooth", "doctor").unique()
         fresh = pairs.join(self.pairs, on=["tooth", "doctor"], how="anti")
         if fresh.height:
@@ -451,6 +462,8 @@ class Decider:
         person's only line of the day in the file is the first of its visit by itself)."""
         survey = self.survey
         fixed = lines.filter(pl.col("reason").is_null() & pl.col("fixed").is_not_null())
+        if fixed.is_empty():
+            return lines.with_columns(visit_first=pl.lit(False))
         day = day_key(pl.col("policy_number"), pl.col("service_date").dt.strftime("%d.%m.%Y"))
         shared = self._candidates(fixed, day, survey.repeated_days if survey else None).select("row", *VISIT_KEY)
         first = shared.filter(pl.struct(VISIT_KEY).is_first_distinct())

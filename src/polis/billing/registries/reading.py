@@ -336,10 +336,14 @@ _CELLS = ["line_no", "person_name", "last_name", "first_name", "patronymic", "bi
 
 def _convert(batch: pl.DataFrame, names: list[str | None], col: dict[str, str]) -> pl.DataFrame:
     """A batch of raw cells → staged lines: plain cells as columns, the rest through Python."""
-    cells = batch.select(
-        pl.col("row").cast(pl.Int64),
-        *(_stripped(pl.col(col[name])).alias(name) if name in col else pl.lit("").alias(name) for name in _CELLS),
-    ).filter(~pl.all_horizontal([pl.col(name) == "" for name in col]))
+    cells = (
+        batch.lazy()
+        .select(
+            pl.col("row").cast(pl.Int64),
+            *(_stripped(pl.col(col[name])).alias(name) if name in col else pl.lit("").alias(name) for name in _CELLS),
+        )
+        .filter(~pl.all_horizontal([pl.col(name) == "" for name in col]))
+    )
 
     def text(name: str) -> pl.Expr:
         return pl.col(name).str.slice(0, TEXT_LIMITS[name])
@@ -369,7 +373,7 @@ def _convert(batch: pl.DataFrame, names: list[str | None], col: dict[str, str]) 
         ]
     )
     staged = staged.with_columns(flag=flagged)
-    plain = staged.filter(~pl.col("flag")).select(
+    plain_plan = staged.filter(~pl.col("flag")).select(
         "row",
         pl.when(number == "").then(pl.col("row")).otherwise(number.cast(pl.Int64)).alias("line_no"),
         pl.col("person").alias("person_name"),
@@ -390,14 +394,13 @@ def _convert(batch: pl.DataFrame, names: list[str | None], col: dict[str, str]) 
         pl.lit("").alias("error_detail"),
         pl.lit(None, pl.String).alias("raw"),
     )
-    odd = staged.filter(pl.col("flag"))
+    known = [name for name in names if name]
+    plain, odd = pl.collect_all(
+        [plain_plan, staged.filter(pl.col("flag")).select("row", *known)], engine="in-memory"
+    )  # one pass: the shared steps are computed once
     if odd.height == 0:
         return plain
-    known = [name for name in names if name]
-    parsed = [
-        parse_line(values["row"], {name: values[name] for name in known})
-        for values in odd.select("row", *known).iter_rows(named=True)
-    ]
+    parsed = [parse_line(values["row"], {name: values[name] for name in known}) for values in odd.iter_rows(named=True)]
     return plain.merge_sorted(parsed_frame(parsed), key="row")
 
 
