@@ -45,6 +45,11 @@ SQLITE_BATCH = 5_000
 TIMINGS: dict[str, float] = {}
 
 
+# NOT NULL text columns of the line: an empty cell there is "" (COPY's FORCE_NOT_NULL).
+TEXT_COLUMNS = ["status", "reason", "reason_detail", "policy_number", "person_name", "service_code", "service_name",
+                "category", "copay_rule", "letter_number", "doctor", "icd10", "tooth"]  # fmt: skip
+
+
 def is_pg() -> bool:
     return connection.vendor == "postgresql"
 
@@ -107,7 +112,10 @@ def _write(
             cursor.execute(f"ALTER TABLE {partition} ADD CONSTRAINT {partition}_part CHECK (part = {part}::bigint)")
         target = partition if own_partition else "billing_registryline"
         written = 0
-        copy_sql = f"COPY {target} (part, {', '.join(LINE_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
+        copy_sql = (
+            f"COPY {target} (part, {', '.join(LINE_COLUMNS)}) FROM STDIN "
+            f"WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(TEXT_COLUMNS)}))"
+        )
         # One COPY per chunk: between chunks the connection is free for the queries of a reader
         # that fetches each chunk's policies as it goes.
         started = time.perf_counter()
@@ -144,10 +152,11 @@ def _write(
 
 
 def _csv_block(frame: pl.DataFrame, part: int) -> tuple[int, bytes]:
-    """A decided chunk as COPY's CSV (strings quoted, so "" is an empty string and nothing a NULL)."""
+    """A decided chunk as COPY's CSV: quoted only where needed; an empty cell is NULL, except in
+    the text columns (FORCE_NOT_NULL), where it is an empty string."""
     out = io.BytesIO()
     frame.select(pl.lit(part, pl.Int64).alias("part"), *LINE_COLUMNS).write_csv(
-        out, include_header=False, quote_style="non_numeric", null_value=""
+        out, include_header=False, quote_style="necessary", null_value=""
     )
     return frame.height, out.getvalue()
 
