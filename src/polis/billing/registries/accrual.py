@@ -13,6 +13,7 @@ deposit per person is offset, moved in the ledger from the deposit to co-pay.
 import datetime as dt
 from collections import defaultdict
 
+import polars as pl
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from polis import clock
 from polis.billing.copay import due_on
 from polis.billing.models import CopayInvoice, InvoiceStatus, Registry, RegistryStatus
+from polis.billing.registries.decide import PER_POLICY
 from polis.coverage.models import Program
 from polis.payments.models import LedgerAccount, LedgerEntry
 from polis.payments.services import ledger_move
@@ -29,15 +31,18 @@ def invoice_number_prefix(registry: Registry) -> str:
     return f"{registry.period:%Y/%m}/{registry.pk}-"
 
 
-def accrue(registry: Registry) -> int:
-    """Issue the registry's invoices (once). Returns how many were issued by this call."""
+def accrue(registry: Registry, sums: pl.DataFrame | None = None) -> int:
+    """Issue the registry's invoices (once). Returns how many were issued by this call.
+
+    `sums`: the accepted lines per policy as the check counted them (decide.Figures.per_policy);
+    without them (a registry checked earlier, not yet accrued) they are counted from the lines."""
     with transaction.atomic():
         registry = Registry.objects.select_for_update().select_related("clinic").get(pk=registry.pk)
         if registry.accrued_at is not None or registry.checked_at is None:
             return 0
         issued_on = clock.today()
         earlier = Registry.objects.filter(pk=registry.replaces_id).first() if registry.replaces_id else None
-        created = _insert_invoices(registry, issued_on)
+        created = _insert_invoices(registry, issued_on, sums if sums is not None else _counted_sums(registry))
         _apply_credits(registry, earlier)
         _offset_deposits(registry)
         if earlier is not None:
@@ -48,7 +53,7 @@ def accrue(registry: Registry) -> int:
                 % {"v": registry.version},
             )
             Registry.objects.filter(pk=earlier.pk).update(status=RegistryStatus.REPLACED)
-        registry.invoices_count = registry.invoices.count()
+        registry.invoices_count = created
         registry.accrued_at = clock.now()
         registry.status = RegistryStatus.DONE
         registry.save(update_fields=["invoices_count", "accrued_at", "status"])
@@ -59,49 +64,85 @@ def accrue(registry: Registry) -> int:
     return created
 
 
-def _insert_invoices(registry: Registry, issued_on: dt.date) -> int:
-    """One INSERT … SELECT: the accepted lines grouped by policy (then joined to the policy for
-    its program: a few thousand groups rather than a million lines). The due
-    date of every franchise program (the calendar rule, in Python) comes as a small temp table."""
-    due = [
-        (program.pk, due_on(program=program, issued_on=issued_on))
-        for program in Program.objects.exclude(franchise_activation="none").only(
-            "pk", "payment_deadline_days", "payment_deadline_kind"
+INVOICE_COLUMNS = [
+    "number",
+    "registry_id",
+    "policy_id",
+    "issued_on",
+    "due_on",
+    "lines_count",
+    "cost_kopecks",
+    "copay_kopecks",
+    "adjustment_kopecks",
+    "deposit_kopecks",
+    "credit_kopecks",
+    "due_kopecks",
+    "paid_kopecks",
+    "status",
+    "cancel_reason",
+]
+
+
+def _counted_sums(registry: Registry) -> pl.DataFrame:
+    """The accepted lines per policy, counted from the written lines."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT l.policy_id, p.program_id, COUNT(*), SUM(l.sum_kopecks), SUM(l.copay_kopecks)
+               FROM billing_registryline l JOIN coverage_policy p ON p.id = l.policy_id
+               WHERE l.registry_id = %s AND l.status = 'accepted'
+               GROUP BY l.policy_id, p.program_id""",
+            [registry.pk],
         )
-    ]
-    if not due:
+        rows = cursor.fetchall()
+    return pl.DataFrame([tuple(int(v) for v in r) for r in rows], schema=PER_POLICY, orient="row")
+
+
+def _insert_invoices(registry: Registry, issued_on: dt.date, sums: pl.DataFrame) -> int:
+    """One invoice per policy whose accepted lines carry a co-pay, numbered in policy order, due
+    by its program's deadline (the calendar rule, once per program)."""
+    owed = sums.filter(pl.col("copay") > 0).sort("policy_id")
+    if owed.is_empty():
         return 0
+    programs = Program.objects.filter(pk__in=owed.get_column("program_id").unique().to_list()).only(
+        "pk", "payment_deadline_days", "payment_deadline_kind"
+    )
+    due = pl.DataFrame(
+        [(program.pk, due_on(program=program, issued_on=issued_on)) for program in programs],
+        schema={"program_id": pl.Int64, "due_on": pl.Date},
+        orient="row",
+    )
+    invoices = owed.join(due, on="program_id", how="left", maintain_order="left").select(
+        (pl.lit(invoice_number_prefix(registry)) + pl.int_range(1, owed.height + 1).cast(pl.String)).alias("number"),
+        pl.lit(registry.pk, pl.Int64).alias("registry_id"),
+        "policy_id",
+        pl.lit(issued_on, pl.Date).alias("issued_on"),
+        "due_on",
+        pl.col("n").alias("lines_count"),
+        pl.col("cost").alias("cost_kopecks"),
+        pl.col("copay").alias("copay_kopecks"),
+        pl.lit(0, pl.Int64).alias("adjustment_kopecks"),
+        pl.lit(0, pl.Int64).alias("deposit_kopecks"),
+        pl.lit(0, pl.Int64).alias("credit_kopecks"),
+        pl.col("copay").alias("due_kopecks"),
+        pl.lit(0, pl.Int64).alias("paid_kopecks"),
+        pl.lit(InvoiceStatus.NEW.value).alias("status"),
+        pl.lit("").alias("cancel_reason"),
+    )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One grouping of up to a million lines: in memory, not in batches on disk.
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-            cursor.execute("SET LOCAL jit = off")
-        cursor.execute("DROP TABLE IF EXISTS polis_reg_due")
-        cursor.execute("CREATE TEMP TABLE polis_reg_due (program_id bigint, due_on date)")
-        cursor.executemany("INSERT INTO polis_reg_due VALUES (%s, %s)", due)
-        cursor.execute(
-            """
-            INSERT INTO billing_copayinvoice (
-                number, registry_id, policy_id, issued_on, due_on, lines_count, cost_kopecks, copay_kopecks,
-                adjustment_kopecks, deposit_kopecks, credit_kopecks, due_kopecks, paid_kopecks, status,
-                cancel_reason)
-            SELECT %s || CAST(ROW_NUMBER() OVER (ORDER BY g.policy_id) AS TEXT), %s, g.policy_id, %s, d.due_on,
-                   g.n, g.cost, g.copay, 0, 0, 0, g.copay, 0, %s, ''
-            FROM (
-                SELECT l.policy_id, COUNT(*) AS n, SUM(l.sum_kopecks) AS cost, SUM(l.copay_kopecks) AS copay
-                FROM billing_registryline l
-                WHERE l.registry_id = %s AND l.status = 'accepted'
-                GROUP BY l.policy_id
-                HAVING SUM(l.copay_kopecks) > 0
-            ) g
-            JOIN coverage_policy p ON p.id = g.policy_id
-            JOIN polis_reg_due d ON d.program_id = p.program_id
-            """,
-            [invoice_number_prefix(registry), registry.pk, issued_on, InvoiceStatus.NEW, registry.pk],
-        )
-        created = cursor.rowcount
-        cursor.execute("DROP TABLE polis_reg_due")
-        return created
+            block = invoices.write_csv(include_header=False, quote_style="necessary", null_value="")
+            sql = (
+                f"COPY billing_copayinvoice ({', '.join(INVOICE_COLUMNS)}) FROM STDIN "
+                "WITH (FORMAT csv, FORCE_NOT_NULL (cancel_reason))"
+            )
+            with cursor.cursor.copy(sql) as copy:
+                copy.write(block.encode("utf-8"))
+        else:
+            marks = ", ".join(["%s"] * len(INVOICE_COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO billing_copayinvoice ({', '.join(INVOICE_COLUMNS)}) VALUES ({marks})", invoices.rows()
+            )
+    return invoices.height
 
 
 def _apply_credits(registry: Registry, earlier: Registry | None) -> None:

@@ -99,7 +99,9 @@ def _query_frame(sql: str, params: list[Any], schema: dict[str, Any]) -> pl.Data
 class References:
     registry: Registry
     policies: pl.DataFrame = field(
-        default_factory=lambda: pl.DataFrame(schema={**POLICY_SCHEMA, "first_day": pl.Date, "last_day": pl.Date})
+        default_factory=lambda: pl.DataFrame(
+            schema={**POLICY_SCHEMA, "first_day": pl.Date, "last_day": pl.Date, "slot": pl.Int64}
+        )
     )
     acts: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ACT_SCHEMA))
     prices: pl.DataFrame = field(default_factory=pl.DataFrame)
@@ -195,7 +197,13 @@ class References:
         # needs no join for it; the few with several are joined separately (`acts`).
         counted = acts.with_columns(n=pl.len().over("policy_id"))
         found = found.join(counted.filter(pl.col("n") == 1).drop("n"), on="policy_id", how="left")
-        self.policies = pl.concat([self.policies, found]).unique("policy_number", keep="first")
+        # Appended in order: a policy's row (its `slot`) never changes once fetched.
+        known = self.policies.height
+        found = found.unique("policy_number", keep="first", maintain_order=True)
+        if known:
+            found = found.filter(~pl.col("policy_number").is_in(self.policies.get_column("policy_number").implode()))
+        found = found.with_columns(slot=pl.int_range(known, known + found.height, dtype=pl.Int64))
+        self.policies = pl.concat([self.policies, found])
         self.acts = pl.concat([self.acts, counted.filter(pl.col("n") > 1).drop("n")])
 
 
@@ -264,9 +272,28 @@ class Figures:
     accepted_kopecks: int = 0
     rejected_kopecks: int = 0
     copay_kopecks: int = 0
+    # Per policy: accepted lines, their cost and co-pay — what the invoices are. Running totals
+    # indexed by the policy's row in References.policies (its `slot`), added to in place.
+    totals: dict[str, pl.Series] = field(
+        default_factory=lambda: {name: pl.Series(name, [], dtype=pl.Int64) for name in ("n", "cost", "copay")}
+    )
+    sums: pl.DataFrame | None = None  # per_policy, once the last block is decided
 
-    def add(self, lines: pl.DataFrame) -> None:
+    def add(self, lines: pl.DataFrame, slots: pl.Series) -> None:
         accepted = pl.col("status") == LineStatus.ACCEPTED
+        block = (
+            lines.with_columns(slots.alias("slot"))
+            .filter(accepted)
+            .group_by("slot")
+            .agg(n=pl.len().cast(pl.Int64), cost=pl.col("sum_kopecks").sum(), copay=pl.col("copay_kopecks").sum())
+        )
+        if block.height:
+            size = int(block.get_column("slot").max()) + 1  # type: ignore[arg-type]
+            for name, total in self.totals.items():
+                if total.len() < size:
+                    total = self.totals[name] = total.extend_constant(0, size - total.len())
+                slot = block.get_column("slot")
+                total.scatter(slot, total.gather(slot) + block.get_column(name))
         row = lines.select(
             accepted.sum().alias("a"),
             (~accepted).sum().alias("r"),
@@ -279,6 +306,24 @@ class Figures:
         self.accepted_kopecks += int(row[2] or 0)
         self.rejected_kopecks += int(row[3] or 0)
         self.copay_kopecks += int(row[4] or 0)
+
+    def per_policy(self, policies: pl.DataFrame) -> pl.DataFrame:
+        """policy_id, program_id, n, cost, copay of every policy with an accepted line."""
+        counted = pl.DataFrame(list(self.totals.values()))
+        return (
+            pl.concat([policies.head(counted.height).select("policy_id", "program_id"), counted], how="horizontal")
+            .filter(pl.col("n") > 0)
+            .select(list(PER_POLICY))
+        )
+
+
+PER_POLICY: dict[str, Any] = {
+    "policy_id": pl.Int64,
+    "program_id": pl.Int64,
+    "n": pl.Int64,
+    "cost": pl.Int64,
+    "copay": pl.Int64,
+}
 
 
 class Decider:
@@ -374,7 +419,7 @@ class Decider:
         lines = self._repeats(lines)
         lines = self._visits(lines)
         written = self._written(lines)
-        self.figures.add(written)
+        self.figures.add(written, lines.get_column("slot"))
         return written
 
     def _names(self, lines: pl.DataFrame) -> pl.DataFrame:

@@ -89,6 +89,7 @@ def _check(registry: Registry, file: IO[bytes], *, filename: str, ctx: JobContex
     if written == 0:
         raise JobInputError(_("В файле нет ни одной строки услуг."))
     ctx.done = written
+    decider.figures.sums = decider.figures.per_policy(refs.policies)
     return decider.figures
 
 

@@ -95,8 +95,8 @@ def registry_submit(
 
 
 def run_job(*, job: Job, ctx: JobContext) -> dict[str, Any]:
-    """The job's runner: check (stage + write lines), then accrue. Each stage commits whole and
-    is skipped when already done, so a rerun after a kill ends as an undisturbed run."""
+    """The job's runner: check (read, decide, write lines) and accrue, committed whole together
+    and skipped when already done, so a rerun after a kill ends as an undisturbed run."""
     registry = Registry.objects.select_related("clinic").get(job=job)
     if registry.status == RegistryStatus.QUEUED:
         Registry.objects.filter(pk=registry.pk).update(status=RegistryStatus.PROCESSING)
@@ -104,9 +104,7 @@ def run_job(*, job: Job, ctx: JobContext) -> dict[str, Any]:
         if registry.checked_at is None:
             _check(registry, job, ctx)
             registry.refresh_from_db()
-        started = time.perf_counter()
-        accrual.accrue(registry)
-        TIMINGS["accrual (invoices)"] = time.perf_counter() - started
+        accrual.accrue(registry)  # a registry checked, not accrued, by an earlier version of this job
     except JobInputError:
         raise
     except Exception as error:
@@ -125,7 +123,8 @@ def run_job(*, job: Job, ctx: JobContext) -> dict[str, Any]:
 
 
 def _check(registry: Registry, job: Job, ctx: JobContext) -> None:
-    """Read, check and write every line, and mark the registry checked, in one transaction."""
+    """Read, check and write every line, mark the registry checked and issue its invoices, in
+    one transaction."""
     started = time.perf_counter()
     try:
         with transaction.atomic():
@@ -150,6 +149,11 @@ def _check(registry: Registry, job: Job, ctx: JobContext) -> None:
                     "checked_at",
                 ]
             )
+            # The invoices in the same transaction, from the sums the check counted: the lines
+            # and their invoices appear together or not at all.
+            started = time.perf_counter()
+            accrual.accrue(locked, figures.sums)
+            TIMINGS["accrual (invoices)"] = time.perf_counter() - started
     except JobInputError as error:
         Registry.objects.filter(pk=registry.pk).update(status=RegistryStatus.FAILED, error=str(error))
         raise
