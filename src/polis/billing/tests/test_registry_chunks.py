@@ -169,3 +169,21 @@ def test_a_name_is_the_insured_s_whatever_its_case_spaces_or_yo(
     lines = [line(world.alice, **{"ФИО": n, "Дата услуги": f"{10 + i}.10.2026"}) for i, n in enumerate(names)]
     result = run(world, world.clinic, csv_file(lines), backoffice_user, django_capture_on_commit_callbacks)
     assert [ln[3] for ln in result[3]] == ["", "", "", "", "person_mismatch", "person_mismatch"]
+
+
+def test_invoices_counted_from_the_lines_equal_those_counted_during_the_check(
+    world, backoffice_user, django_capture_on_commit_callbacks
+):
+    """A registry checked but not accrued (by an earlier version of the job) gets the invoices
+    the running totals would have given."""
+    from polis.billing.registries.accrual import accrue
+
+    run(world, world.clinic, csv_file(lines_for(world)), backoffice_user, django_capture_on_commit_callbacks)
+    registry = Registry.objects.get(clinic=world.clinic)
+    fields = ("number", "policy_id", "lines_count", "cost_kopecks", "copay_kopecks", "due_kopecks", "due_on")
+    issued = list(CopayInvoice.objects.filter(registry=registry).order_by("number").values_list(*fields))
+    assert len(issued) == 2
+    CopayInvoice.objects.filter(registry=registry).delete()
+    Registry.objects.filter(pk=registry.pk).update(accrued_at=None, invoices_count=0)
+    assert accrue(registry) == 2
+    assert list(CopayInvoice.objects.filter(registry=registry).order_by("number").values_list(*fields)) == issued
