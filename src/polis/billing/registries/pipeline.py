@@ -4,14 +4,15 @@ odd line whose cells need Python's reading rules (reading.py).
 
     reading.open_source()   file → chunks of staged lines (Polars for CSV; tabular otherwise)
     decide.Decider          each chunk's lines decided and priced (what spans chunks carried)
-    write (this module)     the decided chunks into billing_registryline: on PostgreSQL by one
-                            COPY, a big registry into a partition of its own whose indexes are
-                            built after the load; on SQLite by batched INSERTs
+    write (this module)     the decided chunks into billing_registryline: on PostgreSQL by COPY
+                            (a chunk at a time, the next one decided meanwhile in a thread), a
+                            big registry into a partition of its own whose keys are built after
+                            the load; on SQLite by batched INSERTs
     summarize()             counts and sums onto the Registry; for a corrected version, what changed
 
-`check` runs inside the caller's transaction together with the registry's `checked_at`, so a
-worker killed at any point leaves either nothing or the whole, and a rerun starts again from
-the file.
+`check` runs inside the caller's transaction together with the registry's `checked_at` and its
+invoices (services._check), so a worker killed at any point leaves either nothing or the whole,
+and a rerun starts again from the file.
 """
 
 import io
@@ -37,7 +38,7 @@ from polis.money import format_rub
 logger = logging.getLogger(__name__)
 
 # A registry of at least this many lines gets a PostgreSQL partition of its own: written without
-# indexes, indexed by sort afterwards and attached (see docs/registries.md, «Speed»). Smaller
+# indexes, indexed by sort afterwards and attached (docs/registries.md, «How it runs»). Smaller
 # ones go into the shared partition (part = 0) with their indexes kept up as they are written.
 OWN_PARTITION_LINES = 50_000
 SQLITE_BATCH = 5_000

@@ -6,11 +6,12 @@ Two readers, one set of rules:
 * a CSV goes through Polars (multi-threaded, columnar): cells in their plain form (ДД.ММ.ГГГГ,
   «1234,50», a whole quantity) are converted as columns; a line with any other cell is set
   aside and read by `parse.parse_line`, exactly as on the second reader;
-* anything Polars cannot take plainly (XLSX, a CSV with blank lines or a broken row, two
-  columns meaning one thing) goes through `tabular.read_rows` and `parse.parse_line` line by
-  line, batched into the same frames.
+* anything Polars cannot take plainly (XLSX; a CSV with a row wider than its header, a broken
+  quote, bytes that are not UTF-8 after all, two columns meaning one thing) goes through
+  `tabular.read_rows` and `parse.parse_line` line by line, batched into the same frames.
 
-Memory stays flat: the file is streamed, a block (BLOCK bytes, or CHUNK lines) at a time.
+Memory stays flat: the file is streamed, a block (BLOCK bytes of CSV, or CHUNK // 4 lines of
+the careful reader) at a time.
 """
 
 import codecs
