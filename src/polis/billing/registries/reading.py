@@ -3,8 +3,8 @@ coded reason a line cannot be read (columns of STAGED).
 
 Two readers, one set of rules:
 
-* a CSV goes through Polars (multi-threaded, columnar): cells in their plain form (ДД.ММ.ГГГГ,
-  «1234,50», a whole quantity) are converted as columns; a line with any other cell is set
+* a CSV goes through Polars (multi-threaded, columnar): cells in their plain form (ДД.ММ.ГГГГ
+  or ГГГГ-ММ-ДД, «1234,50», a whole quantity) are converted as columns; a line with any other cell is set
   aside and read by `parse.parse_line`, exactly as on the second reader;
 * anything Polars cannot take plainly (XLSX; a CSV with a row wider than its header, a broken
   quote, bytes that are not UTF-8 after all, two columns meaning one thing) goes through
@@ -67,6 +67,29 @@ _INT = r"^[0-9]{1,9}$"
 _ZEROS = r"^0+$"
 _MONEY = r"^[0-9]{1,12}([.,][0-9]{1,2})?$"
 _DATE = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{4}$"
+_ISO = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def _date(cell: pl.Expr) -> pl.Expr:
+    """ДД.ММ.ГГГГ or ГГГГ-ММ-ДД as a date; null for any other form (or no such day)."""
+    return (
+        pl.when(cell.str.contains(_DATE))
+        .then(cell.str.to_date("%d.%m.%Y", strict=False))
+        .when(cell.str.contains(_ISO))
+        .then(cell.str.to_date("%Y-%m-%d", strict=False))
+    )
+
+
+def _date_text(cell: pl.Expr) -> pl.Expr:
+    """A plain date cell as ДД.ММ.ГГГГ text (as the decision compares days), without parsing."""
+    return (
+        pl.when(cell.str.contains(_DATE))
+        .then(cell)
+        .when(cell.str.contains(_ISO))
+        .then(pl.concat_str([cell.str.slice(8, 2), cell.str.slice(5, 2), cell.str.slice(0, 4)], separator="."))
+    )
+
+
 # Names whose lower case is their casefold (Cyrillic and Latin letters, one space between words,
 # hyphen, apostrophe): their name_key is computed as a column; any other name goes to Python.
 _PLAIN_NAME = r"^[А-Яа-яЁёA-Za-z'’-]+( [А-Яа-яЁёA-Za-z'’-]+)*$"
@@ -295,13 +318,13 @@ def _keys(frame: pl.DataFrame, col: dict[str, str]) -> pl.DataFrame:
     number = cell("line_no")
     plain_number = number.str.contains(_INT) & ~number.str.contains(_ZEROS)
     day = cell("service_date")
-    plain_day = day.str.contains(_DATE) & day.str.to_date("%d.%m.%Y", strict=False).is_not_null()
+    plain_day = _date(day).is_not_null()
     frame = frame.with_columns(
         number=pl.when(number == "")
         .then(pl.col("row").cast(pl.Int64))
         .when(plain_number)
         .then(number.cast(pl.Int64, strict=False)),
-        day=pl.when(plain_day).then(day),
+        day=pl.when(plain_day).then(_date_text(day)),
         odd_number=(number != "") & ~plain_number,
         odd_day=~plain_day,
     )
@@ -357,8 +380,8 @@ def _convert(batch: pl.DataFrame, names: list[str | None], col: dict[str, str]) 
     number, quantity = pl.col("line_no"), pl.col("quantity")
     staged = cells.with_columns(
         person=person,
-        birth=pl.col("birth_date").str.to_date("%d.%m.%Y", strict=False),
-        day=pl.col("service_date").str.to_date("%d.%m.%Y", strict=False),
+        birth=_date(pl.col("birth_date")),
+        day=_date(pl.col("service_date")),
     )
     flagged = pl.any_horizontal(
         [
@@ -366,8 +389,8 @@ def _convert(batch: pl.DataFrame, names: list[str | None], col: dict[str, str]) 
             pl.col("policy_number") == "",
             pl.col("service_code") == "",
             ~pl.col("person").str.contains(_PLAIN_NAME),
-            ~pl.col("birth_date").str.contains(_DATE) | pl.col("birth").is_null(),
-            ~pl.col("service_date").str.contains(_DATE) | pl.col("day").is_null(),
+            pl.col("birth").is_null(),
+            pl.col("day").is_null(),
             ~quantity.str.contains(_INT) | quantity.str.contains(_ZEROS) | (quantity.str.len_chars() > 6),
             ~pl.col("price").str.contains(_MONEY),
             ~pl.col("sum").str.contains(_MONEY),

@@ -26,7 +26,7 @@ def lines_for(world) -> list[dict[str, str]]:
         line(a),
         line(s, **dental, **{"Зуб": "16"}),
         line(a, **{"Номер полиса": "999"}),
-        line(a, **{"Дата услуги": "2026-10-20"}),  # read by Python
+        line(a, **{"Дата услуги": "20/10/2026"}),  # read by Python
         line(s, **dental, **{"Зуб": "17"}),  # the same visit: no second fixed sum
         line(a),  # duplicate of line 1, chunks later
         line(a, **{"№ п/п": "3", "Дата услуги": "16.10.2026"}),  # a repeated number
@@ -187,3 +187,29 @@ def test_invoices_counted_from_the_lines_equal_those_counted_during_the_check(
     Registry.objects.filter(pk=registry.pk).update(accrued_at=None, invoices_count=0)
     assert accrue(registry) == 2
     assert list(CopayInvoice.objects.filter(registry=registry).order_by("number").values_list(*fields)) == issued
+
+
+def test_iso_dates_are_read_as_columns_and_are_the_same_days(
+    world, backoffice_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    from polis.billing.registries import parse
+
+    calls = {"n": 0}
+    real = reading.parse_line
+
+    def counted(*args, **kwargs):
+        calls["n"] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reading, "parse_line", counted)
+    person = world.alice.insured
+    lines = [
+        line(world.alice, **{"Дата услуги": "2026-10-15", "Дата рождения": f"{person.birth_date:%Y-%m-%d}"}),
+        line(world.alice, **{"Дата услуги": "15.10.2026"}),  # the same service, the same day
+        line(world.alice, **{"Дата услуги": "2026-09-31"}),  # no such day: Python says so
+    ]
+    result = run(world, world.clinic, csv_file(lines), backoffice_user, django_capture_on_commit_callbacks)
+    assert [ln[3] for ln in result[3]] == ["", "duplicate_line", "bad_value"]
+    assert calls["n"] == 1  # only the line with no such day went through Python
+    bad = Registry.objects.get(clinic=world.clinic).lines.get(row=4)
+    assert "2026-09-31" in bad.reason_detail and parse.LABELS["service_date"] in bad.reason_detail

@@ -35,7 +35,7 @@ def lines_for(world) -> list[dict[str, str]]:
         line(a, **{"Номер полиса": "999"}),
         line(s, **{"Дата услуги": "12.10.2026"}),
         line(world.inactive),
-        line(a, **{"Дата услуги": "2026-10-20"}),  # read by Python on either database
+        line(a, **{"Дата услуги": "20/10/2026"}),  # read by Python on either database
         line(a, **{"Дата услуги": "21.10.2026", "Сумма": "2 500,00"}),
     ]
 
