@@ -126,21 +126,18 @@ def open_source(file: IO[bytes], *, filename: str, careful: bool = False) -> Sou
 
 # What makes the Polars reader give a file over to the careful one midway (a row wider than the
 # header, a broken quote, a block that is not UTF-8 after all).
-CAREFUL = (pl.exceptions.PolarsError, UnicodeDecodeError)
+CAREFUL = (pl.exceptions.PolarsError,)
 
 
 # ── CSV through Polars ───────────────────────────────────────────────────────────────────────
 
 
-def _csv_header(file: IO[bytes]) -> tuple[list[str | None], str] | None:
-    """(canonical name or None per file column, delimiter), or None when the first line is not a
-    header this reader can take plainly."""
-    head = file.read(64 * 1024)
-    file.seek(0)
-    if b"\x00" in head:
+def _csv_header(head: bytes, encoding: str) -> tuple[list[str | None], str] | None:
+    """(canonical name or None per file column, delimiter) from the file's first bytes, or None
+    when the first line is not a header this reader can take plainly."""
+    if b"\x00" in head[:_SNIFF]:
         raise JobInputError(_("Файл не похож на текстовый CSV: сохраните таблицу как CSV или XLSX."))
-    sample = head.decode("utf-8", errors="ignore") if _encoding(file) != "cp1251" else head.decode("cp1251")
-    file.seek(0)
+    sample = head[:_SNIFF].decode("cp1251" if encoding == "cp1251" else "utf-8", errors="ignore")
     if not sample.strip():
         return None
     delimiter = tabular.sniff_delimiter(sample)
@@ -161,11 +158,13 @@ def _csv_header(file: IO[bytes]) -> tuple[list[str | None], str] | None:
     return names, delimiter
 
 
-def _encoding(file: IO[bytes]) -> str:
+_SNIFF = 64 * 1024
+
+
+def _encoding(head: bytes) -> str:
     """UTF-8 (with or without BOM) or Windows-1251, told from the first block. A later block that
-    is not UTF-8 after all raises UnicodeDecodeError, and the careful reader takes the file."""
-    head = file.read(BLOCK)
-    file.seek(0)
+    is not UTF-8 after all is refused by Polars (ComputeError), and the careful reader takes the
+    file."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     try:
@@ -213,18 +212,17 @@ def _utf8(data: bytes, encoding: str) -> bytes:
 
 
 def _plain_csv(file: IO[bytes]) -> Source | None:
-    found = _csv_header(file)
+    head = file.read(BLOCK)  # read once: encoding, header and the progress estimate
+    size = file.seek(0, os.SEEK_END)
+    file.seek(0)
+    encoding = _encoding(head)
+    found = _csv_header(head, encoding)
     if found is None:
         return None
     names, delimiter = found
-    encoding = _encoding(file)
     columns = [f"c{i}" for i in range(len(names))]
     col = {name: f"c{i}" for i, name in enumerate(names) if name}
-    size = file.seek(0, os.SEEK_END)
-    file.seek(0)
-    sample = file.read(BLOCK)
-    file.seek(0)
-    estimate = int(size / max(len(sample), 1) * max(sample.count(b"\n") - 1, 0))
+    estimate = int(size / max(len(head), 1) * max(head.count(b"\n") - 1, 0))
 
     def frames(only: list[int] | None = None) -> Iterator[pl.DataFrame]:
         """Each block's records as raw cells (strings), numbered as Excel numbers rows: blank
