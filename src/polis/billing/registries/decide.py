@@ -197,11 +197,9 @@ class References:
         # needs no join for it; the few with several are joined separately (`acts`).
         counted = acts.with_columns(n=pl.len().over("policy_id"))
         found = found.join(counted.filter(pl.col("n") == 1).drop("n"), on="policy_id", how="left")
-        # Appended in order: a policy's row (its `slot`) never changes once fetched.
+        # Appended (numbers are unique, and only those not fetched yet were asked for): a
+        # policy's row, its `slot`, never changes once fetched.
         known = self.policies.height
-        found = found.unique("policy_number", keep="first", maintain_order=True)
-        if known:
-            found = found.filter(~pl.col("policy_number").is_in(self.policies.get_column("policy_number").implode()))
         found = found.with_columns(slot=pl.int_range(known, known + found.height, dtype=pl.Int64))
         self.policies = pl.concat([self.policies, found])
         self.acts = pl.concat([self.acts, counted.filter(pl.col("n") > 1).drop("n")])
