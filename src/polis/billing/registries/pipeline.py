@@ -28,7 +28,7 @@ import polars as pl
 from django.db import connection, connections, transaction
 from django.utils.translation import gettext as _
 
-from polis.billing.models import LineStatus, Registry
+from polis.billing.models import Registry
 from polis.billing.registries.decide import LINE_COLUMNS, Decider, Figures, References, ensure_for_chunks
 from polis.billing.registries.reading import CAREFUL, open_source
 from polis.jobs.models import Job
@@ -277,30 +277,13 @@ class Progress:
 # ── Summary ──────────────────────────────────────────────────────────────────────────────────
 
 
-def summarize(registry: Registry, figures: Figures | None = None) -> None:
-    """Counts and sums of the written lines onto the registry (as the check counted them, or
-    counted again from the lines); for a corrected version, the lines it added, removed and
-    changed against the one it replaces."""
-    if figures is not None:
-        registry.lines_accepted, registry.lines_rejected = figures.accepted, figures.rejected
-        registry.accepted_kopecks, registry.rejected_kopecks = figures.accepted_kopecks, figures.rejected_kopecks
-        registry.copay_kopecks = figures.copay_kopecks
-        registry.lines_total = figures.accepted + figures.rejected
-        if registry.replaces_id:
-            registry.changes = changes_against(registry, registry.replaces_id)
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT status, COUNT(*), COALESCE(SUM(sum_kopecks), 0), COALESCE(SUM(copay_kopecks), 0) "
-            "FROM billing_registryline WHERE registry_id = %s GROUP BY status",
-            [registry.pk],
-        )
-        counted = {status: (n, total, copay) for status, n, total, copay in cursor.fetchall()}
-    accepted = counted.get(LineStatus.ACCEPTED, (0, 0, 0))
-    rejected = counted.get(LineStatus.REJECTED, (0, 0, 0))
-    registry.lines_accepted, registry.accepted_kopecks, registry.copay_kopecks = (int(v) for v in accepted)
-    registry.lines_rejected, registry.rejected_kopecks = int(rejected[0]), int(rejected[1])
-    registry.lines_total = registry.lines_accepted + registry.lines_rejected
+def summarize(registry: Registry, figures: Figures) -> None:
+    """Counts and sums of the written lines onto the registry, as the check counted them; for a
+    corrected version, the lines it added, removed and changed against the one it replaces."""
+    registry.lines_accepted, registry.lines_rejected = figures.accepted, figures.rejected
+    registry.accepted_kopecks, registry.rejected_kopecks = figures.accepted_kopecks, figures.rejected_kopecks
+    registry.copay_kopecks = figures.copay_kopecks
+    registry.lines_total = figures.accepted + figures.rejected
     if registry.replaces_id:
         registry.changes = changes_against(registry, registry.replaces_id)
 
