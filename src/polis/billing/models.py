@@ -286,8 +286,10 @@ class CopayInvoice(models.Model):
     the credit is what the person already paid for the same services under the registry version
     this one replaced."""
 
-    number = models.CharField(_("номер счёта"), max_length=40, unique=True)
-    # Written by accrual's one INSERT … SELECT from the very rows they point to (tens of
+    # Unique by a constraint below rather than unique=True, which on PostgreSQL adds a second
+    # index for LIKE searches that nothing makes and every accrual would keep up.
+    number = models.CharField(_("номер счёта"), max_length=40)
+    # Written by accrual's one COPY, from the check's own figures (tens of
     # thousands per registry): no per-row constraint trigger, whose key-share lock on every
     # policy cost more than the insert. Indexed by the constraints below, which begin with them.
     registry = models.ForeignKey(
@@ -328,6 +330,7 @@ class CopayInvoice(models.Model):
         ordering = ["-issued_on", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["registry", "policy"], name="one_invoice_per_person_and_registry"),
+            models.UniqueConstraint(fields=["number"], name="invoice_number_unique"),
             models.CheckConstraint(
                 condition=Q(copay_kopecks__gte=0)
                 & Q(adjustment_kopecks__lte=0)

@@ -106,8 +106,16 @@ def _insert_invoices(registry: Registry, issued_on: dt.date, sums: pl.DataFrame)
     programs = Program.objects.filter(pk__in=owed.get_column("program_id").unique().to_list()).only(
         "pk", "payment_deadline_days", "payment_deadline_kind"
     )
+    deadlines: dict[tuple[int, str], dt.date] = {}  # programs mostly share their terms
+    for program in programs:
+        terms = (program.payment_deadline_days, program.payment_deadline_kind)
+        if terms not in deadlines:
+            deadlines[terms] = due_on(program=program, issued_on=issued_on)
     due = pl.DataFrame(
-        [(program.pk, due_on(program=program, issued_on=issued_on)) for program in programs],
+        [
+            (program.pk, deadlines[(program.payment_deadline_days, program.payment_deadline_kind)])
+            for program in programs
+        ],
         schema={"program_id": pl.Int64, "due_on": pl.Date},
         orient="row",
     )
