@@ -83,16 +83,31 @@ def _rows_frame(sql: str, params: list[Any], schema: dict[str, Any]) -> pl.DataF
 
 def _query_frame(sql: str, params: list[Any], schema: dict[str, Any]) -> pl.DataFrame:
     """A query's rows as a frame: on PostgreSQL through COPY … TO STDOUT (no Python tuple per
-    row), elsewhere fetched."""
+    row), parsed a few megabytes at a time; elsewhere fetched."""
     if connection.vendor != "postgresql":
         return _rows_frame(sql, params, schema)
+    frames: list[pl.DataFrame] = []
+    pending = bytearray()
+
+    def parse() -> None:
+        frames.append(
+            pl.read_csv(
+                bytes(pending), has_header=False, new_columns=list(schema), schema_overrides=schema, infer_schema=False
+            ).cast(schema)  # type: ignore[arg-type]
+        )
+        pending.clear()
+
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
-        data = b"".join(copy)
-    if not data:
-        return pl.DataFrame(schema=schema)
-    return pl.read_csv(
-        data, has_header=False, new_columns=list(schema), schema_overrides=schema, infer_schema=False
-    ).cast(schema)  # type: ignore[arg-type]
+        for row in copy:
+            pending += row
+            if len(pending) >= _PARSED_AT:
+                parse()
+    if pending:
+        parse()
+    return pl.concat(frames, rechunk=True) if frames else pl.DataFrame(schema=schema)
+
+
+_PARSED_AT = 4 * 1024 * 1024
 
 
 @dataclass
@@ -100,7 +115,14 @@ class References:
     registry: Registry
     policies: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(
-            schema={**POLICY_SCHEMA, "first_day": pl.Date, "last_day": pl.Date, "slot": pl.Int64}
+            schema={
+                **POLICY_SCHEMA,
+                "insured_key": pl.UInt64,
+                "insured_display": pl.UInt64,
+                "first_day": pl.Date,
+                "last_day": pl.Date,
+                "slot": pl.Int64,
+            }
         )
     )
     acts: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ACT_SCHEMA))
@@ -109,6 +131,10 @@ class References:
     clinic_in: pl.DataFrame = field(default_factory=pl.DataFrame)
     rules: pl.DataFrame = field(default_factory=pl.DataFrame)
     billed: pl.DataFrame | None = None
+    # The fetched policy numbers in sorted order and each one's row in `policies`: a chunk's
+    # policies are found by binary search, not by hashing every fetched policy again per chunk.
+    sorted_numbers: pl.Series = field(default_factory=lambda: pl.Series("policy_number", [], pl.String))
+    sorted_slots: pl.Series = field(default_factory=lambda: pl.Series("slot", [], pl.UInt32))
 
     @classmethod
     def load(cls, registry: Registry) -> "References":
@@ -163,64 +189,122 @@ class References:
         wanted = numbers.filter(numbers != "").unique()
         if self.policies.height:
             wanted = wanted.filter(~wanted.is_in(self.policies["policy_number"].implode()))
-        if wanted.len() == 0:
-            return
+        if wanted.len():
+            self.add_policies([self.fetch_policies(wanted)])
+
+    def fetch_policies(self, numbers: pl.Series) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The policies of `numbers` (unique, none fetched before), each with the days of its
+        franchise activation when it has exactly one (nearly all: a chunk then needs no join for
+        it), and the activations of those with several; to be handed to add_policies."""
+        pg = connection.vendor == "postgresql"
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {NUMBERS}")
             cursor.execute(f"CREATE TEMP TABLE {NUMBERS} (number varchar(40) PRIMARY KEY)")
-            if connection.vendor == "postgresql":
-                block = wanted.to_frame().write_csv(include_header=False)
+            if pg:
+                block = numbers.to_frame().write_csv(include_header=False)
                 with cursor.cursor.copy(f"COPY {NUMBERS} (number) FROM STDIN WITH (FORMAT csv)") as copy:
                     copy.write(block.encode("utf-8"))
             else:
-                cursor.executemany(f"INSERT INTO {NUMBERS} VALUES (%s)", [(v,) for v in wanted.to_list()])
+                cursor.executemany(f"INSERT INTO {NUMBERS} VALUES (%s)", [(v,) for v in numbers.to_list()])
             cursor.execute(f"ANALYZE {NUMBERS}")
-        found = _query_frame(
-            f"""SELECT p.number, p.id, p.program_id, p.starts_on, p.ends_on, p.terminated_on, ip.birth_date,
+        select = """SELECT p.number, p.id, p.program_id, p.starts_on, p.ends_on, p.terminated_on, ip.birth_date,
                        ip.name_key,
                        ip.last_name || ' ' || ip.first_name
                            || CASE WHEN ip.patronymic <> '' THEN ' ' || ip.patronymic ELSE '' END,
-                       pr.franchise_activation
-                FROM {NUMBERS} n JOIN coverage_policy p ON p.number = n.number
+                       pr.franchise_activation"""
+        joins = f"""FROM {NUMBERS} n JOIN coverage_policy p ON p.number = n.number
                 JOIN coverage_insuredperson ip ON ip.id = p.insured_id
-                JOIN coverage_program pr ON pr.id = p.program_id""",
-            [],
-            POLICY_SCHEMA,
-        )
-        acts = _activations(
-            f"SELECT a.policy_id, a.effective_at, a.ended_at FROM billing_franchiseactivation a "
-            f"JOIN coverage_policy p ON p.id = a.policy_id JOIN {NUMBERS} n ON n.number = p.number"
-        )
+                JOIN coverage_program pr ON pr.id = p.program_id"""
+        if pg:
+            # The activations by the policy's index, in the same query (no second pass over the
+            # numbers).
+            found = _query_frame(
+                f"""{select}, act.n, act.first_day, act.last_day {joins}
+                    LEFT JOIN LATERAL (SELECT COUNT(*) AS n, MIN(d.first_day) AS first_day, MIN(d.last_day) AS last_day
+                                       FROM ({_days_sql("billing_franchiseactivation a WHERE a.policy_id = p.id")}) d
+                                      ) act ON true""",
+                [],
+                {**POLICY_SCHEMA, "n": pl.Int64, "first_day": pl.Date, "last_day": pl.Date},
+            )
+            several = found.filter(pl.col("n") > 1).get_column("policy_id")
+            acts = (
+                _query_frame(
+                    _days_sql("billing_franchiseactivation a WHERE a.policy_id = ANY(%s)"),
+                    [several.to_list()],
+                    ACT_SCHEMA,
+                )
+                if several.len()
+                else pl.DataFrame(schema=ACT_SCHEMA)
+            )
+            single = pl.col("n") == 1
+            found = found.with_columns(
+                first_day=pl.when(single).then("first_day"), last_day=pl.when(single).then("last_day")
+            ).drop("n")
+        else:
+            found = _query_frame(f"{select} {joins}", [], POLICY_SCHEMA)
+            counted = _activations(
+                f"SELECT a.policy_id, a.effective_at, a.ended_at FROM billing_franchiseactivation a "
+                f"JOIN coverage_policy p ON p.id = a.policy_id JOIN {NUMBERS} n ON n.number = p.number"
+            ).with_columns(n=pl.len().over("policy_id"))
+            found = found.join(counted.filter(pl.col("n") == 1).drop("n"), on="policy_id", how="left")
+            acts = counted.filter(pl.col("n") > 1).drop("n")
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {NUMBERS}")
-        # A policy with one activation (nearly all) carries its days on its own row, so a chunk
-        # needs no join for it; the few with several are joined separately (`acts`).
-        counted = acts.with_columns(n=pl.len().over("policy_id"))
-        found = found.join(counted.filter(pl.col("n") == 1).drop("n"), on="policy_id", how="left")
-        # Appended (numbers are unique, and only those not fetched yet were asked for): a
-        # policy's row, its `slot`, never changes once fetched.
+        return found, acts
+
+    def add_policies(self, fetched: list[tuple[pl.DataFrame, pl.DataFrame]]) -> None:
+        """Policies of fetch_policies appended (a policy's row, its `slot`, never changes once
+        added), and the sorted index that policies_of searches rebuilt."""
+        if not fetched:
+            return
+        found = pl.concat([f for f, _ in fetched])
         known = self.policies.height
-        found = found.with_columns(slot=pl.int_range(known, known + found.height, dtype=pl.Int64))
-        self.policies = pl.concat([self.policies, found])
-        self.acts = pl.concat([self.acts, counted.filter(pl.col("n") > 1).drop("n")])
+        found = found.with_columns(
+            name_hash(pl.col("insured_key")), name_hash(pl.col("insured_display")),
+            slot=pl.int_range(known, known + found.height, dtype=pl.Int64),
+        )  # fmt: skip
+        self.policies = pl.concat([self.policies, found], rechunk=True)
+        self.acts = pl.concat([self.acts, *(a for _, a in fetched)])
+        order = self.policies.get_column("policy_number").arg_sort()
+        self.sorted_numbers = self.policies.get_column("policy_number").gather(order)
+        self.sorted_slots = order.rename("slot")
+
+    def policies_of(self, numbers: pl.Series) -> pl.DataFrame:
+        """The fetched policy of each number, row for row (nulls where there is none)."""
+        if self.policies.height == 0:
+            return self.policies.drop("policy_number").clear(numbers.len())
+        at = self.sorted_numbers.search_sorted(numbers, side="left").clip(0, self.policies.height - 1)
+        slot = self.sorted_slots.gather(at)
+        slot = pl.select(
+            pl.when(self.sorted_numbers.gather(at) == numbers).then(slot).otherwise(None).alias("slot")
+        ).to_series()
+        return self.policies.drop("policy_number").select(pl.all().gather(slot))
+
+
+def name_hash(name: pl.Expr) -> pl.Expr:
+    """A name as the policies frame keeps it: a 64-bit hash rather than the text (two names per
+    policy, hundreds of thousands of policies), compared with the hash of the file's name in the
+    same process. Different names hash equal once in 2**64."""
+    return name.hash(seed=13)
+
+
+def _days_sql(source: str) -> str:
+    """policy_id, first_day, last_day of the activations `FROM {source}` (alias a), as whole
+    Moscow days the way billing.rules.covering counts them (PostgreSQL)."""
+    zone = clock.local_zone().key
+    local = f"(a.effective_at AT TIME ZONE '{zone}')"
+    return f"""SELECT a.policy_id,
+                      CASE WHEN {local}::time = '00:00' THEN {local}::date ELSE {local}::date + 1 END AS first_day,
+                      CASE WHEN a.ended_at IS NULL THEN DATE '9999-12-31'
+                           ELSE (a.ended_at AT TIME ZONE '{zone}')::date - 1 END AS last_day
+               FROM {source}"""
 
 
 def _activations(sql: str) -> pl.DataFrame:
     """Franchise activations as whole Moscow days (billing.rules.covering): a day is covered when
-    first_day <= day <= last_day. Computed once per activation rather than per line."""
+    first_day <= day <= last_day. Computed once per activation rather than per line (SQLite; see
+    _days_sql for PostgreSQL)."""
     zone = clock.local_zone()
-    if connection.vendor == "postgresql":
-        return _query_frame(
-            f"""SELECT policy_id,
-                       CASE WHEN (effective_at AT TIME ZONE '{zone.key}')::time = '00:00'
-                            THEN (effective_at AT TIME ZONE '{zone.key}')::date
-                            ELSE (effective_at AT TIME ZONE '{zone.key}')::date + 1 END,
-                       CASE WHEN ended_at IS NULL THEN DATE '9999-12-31'
-                            ELSE (ended_at AT TIME ZONE '{zone.key}')::date - 1 END
-                FROM ({sql}) a""",
-            [],
-            ACT_SCHEMA,
-        )
     with connection.cursor() as cursor:
         cursor.execute(sql)
         raw = cursor.fetchall()
@@ -270,50 +354,51 @@ class Figures:
     accepted_kopecks: int = 0
     rejected_kopecks: int = 0
     copay_kopecks: int = 0
-    # Per policy: accepted lines, their cost and co-pay — what the invoices are. Running totals
-    # indexed by the policy's row in References.policies (its `slot`), added to in place.
-    totals: dict[str, pl.Series] = field(
-        default_factory=lambda: {name: pl.Series(name, [], dtype=pl.Int64) for name in ("n", "cost", "copay")}
-    )
+    # Per policy (by its row in References.policies, its `slot`): accepted lines, their cost and
+    # co-pay — what the invoices are. Blocks' accepted lines are summed up into `counted` every
+    # COMPACT lines or so, not one by one.
+    counted: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_COUNTED))
+    pending: list[pl.DataFrame] = field(default_factory=list)
     sums: pl.DataFrame | None = None  # per_policy, once the last block is decided
 
+    COMPACT = 200_000
+
     def add(self, lines: pl.DataFrame, slots: pl.Series) -> None:
-        accepted = pl.col("status") == LineStatus.ACCEPTED
+        accepted = lines.get_column("status") == LineStatus.ACCEPTED
+        cost = lines.get_column("sum_kopecks")
+        taken = pl.DataFrame(
+            [slots.cast(pl.UInt32).alias("slot"), cost.alias("cost"), lines.get_column("copay_kopecks").alias("copay")]
+        ).filter(accepted)
+        accepted_kopecks = int(taken.get_column("cost").sum() or 0)
+        self.accepted += taken.height
+        self.rejected += lines.height - taken.height
+        self.accepted_kopecks += accepted_kopecks
+        self.rejected_kopecks += int(cost.sum() or 0) - accepted_kopecks
+        self.copay_kopecks += int(taken.get_column("copay").sum() or 0)
+        self.pending.append(taken)
+        if sum(frame.height for frame in self.pending) >= self.COMPACT:
+            self._compact()
+
+    def _compact(self) -> None:
+        if not self.pending:
+            return
         block = (
-            lines.with_columns(slots.alias("slot"))
-            .filter(accepted)
+            pl.concat(self.pending)
             .group_by("slot")
-            .agg(n=pl.len().cast(pl.Int64), cost=pl.col("sum_kopecks").sum(), copay=pl.col("copay_kopecks").sum())
+            .agg(n=pl.len().cast(pl.Int64), cost=pl.col("cost").sum(), copay=pl.col("copay").sum())
         )
-        if block.height:
-            size = int(block.get_column("slot").max()) + 1  # type: ignore[arg-type]
-            for name, total in self.totals.items():
-                if total.len() < size:
-                    total = self.totals[name] = total.extend_constant(0, size - total.len())
-                slot = block.get_column("slot")
-                total.scatter(slot, total.gather(slot) + block.get_column(name))
-        row = lines.select(
-            accepted.sum().alias("a"),
-            (~accepted).sum().alias("r"),
-            pl.col("sum_kopecks").filter(accepted).sum().alias("ak"),
-            pl.col("sum_kopecks").filter(~accepted).sum().alias("rk"),
-            pl.col("copay_kopecks").filter(accepted).sum().alias("ck"),
-        ).row(0)
-        self.accepted += int(row[0] or 0)
-        self.rejected += int(row[1] or 0)
-        self.accepted_kopecks += int(row[2] or 0)
-        self.rejected_kopecks += int(row[3] or 0)
-        self.copay_kopecks += int(row[4] or 0)
+        self.pending = []
+        self.counted = pl.concat([self.counted, block]).group_by("slot").agg(pl.col("n", "cost", "copay").sum())
 
     def per_policy(self, policies: pl.DataFrame) -> pl.DataFrame:
         """policy_id, program_id, n, cost, copay of every policy with an accepted line."""
-        counted = pl.DataFrame(list(self.totals.values()))
-        return (
-            pl.concat([policies.head(counted.height).select("policy_id", "program_id"), counted], how="horizontal")
-            .filter(pl.col("n") > 0)
-            .select(list(PER_POLICY))
-        )
+        self._compact()
+        counted = self.counted.sort("slot")
+        of = policies.select(pl.col("policy_id", "program_id").gather(counted.get_column("slot")))
+        return pl.concat([of, counted.drop("slot")], how="horizontal").select(list(PER_POLICY))
 
+
+_COUNTED: dict[str, Any] = {"slot": pl.UInt32, "n": pl.Int64, "cost": pl.Int64, "copay": pl.Int64}
 
 PER_POLICY: dict[str, Any] = {
     "policy_id": pl.Int64,
@@ -352,8 +437,8 @@ class Decider:
         # One plan for the joins and the names, collected once (each eager step has a fixed
         # cost that a 15 000-line block feels).
         plan = (
-            chunk.lazy()
-            .join(refs.policies.lazy(), on="policy_number", how="left", maintain_order="left")
+            pl.concat([chunk, refs.policies_of(chunk.get_column("policy_number"))], how="horizontal")
+            .lazy()
             .join(refs.prices.lazy(), on="service_code", how="left", maintain_order="left")
             .with_columns(category=pl.col("list_category").fill_null(""))
             .with_columns(kind=kinds)
@@ -427,8 +512,8 @@ class Decider:
         known = pl.col("name_key").is_not_null()
         lines = lines.with_columns(
             name_ok=pl.when(known)
-            .then(pl.col("name_key") == pl.col("insured_key"))
-            .when(pl.col("person_name") == pl.col("insured_display"))
+            .then(name_hash(pl.col("name_key")) == pl.col("insured_key"))
+            .when(name_hash(pl.col("person_name")) == pl.col("insured_display"))
             .then(pl.lit(True))
         )
         rest = lines.filter(pl.col("name_ok").is_null() & pl.col("insured_key").is_not_null())
@@ -441,16 +526,22 @@ class Decider:
             .str.to_lowercase()
             .str.replace_all("ё", "е")
         )
-        checked = rest.select("row", (normalized == pl.col("insured_key")).alias("normalized_ok"))
+        checked = rest.select("row", (name_hash(normalized) == pl.col("insured_key")).alias("normalized_ok"))
         return lines.join(checked, on="row", how="left", maintain_order="left").with_columns(
             name_ok=pl.coalesce("name_ok", "normalized_ok")
         )
 
     def _candidates(self, frame: pl.DataFrame, key: pl.Expr, repeated: pl.Series | None) -> pl.DataFrame:
-        """The lines of `frame` whose key occurs more than once in the file (all without a survey)."""
+        """The lines of `frame` whose key occurs more than once in the file (all without a survey).
+        `repeated` is sorted: a block's keys are looked up by binary search (no hash set of the
+        whole file's repeats built per block)."""
         if repeated is None:
             return frame
-        return frame.filter(key.is_in(repeated.implode()))
+        if repeated.is_empty() or frame.is_empty():
+            return frame.clear()
+        keys = frame.select(key).to_series()
+        at = repeated.search_sorted(keys, side="left").clip(0, repeated.len() - 1)
+        return frame.filter(repeated.gather(at) == keys)
 
     def _repeated_numbers(self, chunk: pl.DataFrame) -> pl.Expr:
         """Rows whose line number an earlier line already had."""

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from polis.billing.models import Registry
 from polis.billing.registries.decide import LINE_COLUMNS, Decider, Figures, References, ensure_for_chunks
-from polis.billing.registries.reading import CAREFUL, open_source
+from polis.billing.registries.reading import CAREFUL, Source, Survey, open_source
 from polis.jobs.models import Job
 from polis.jobs.services import JobContext, JobInputError
 from polis.money import format_rub
@@ -70,28 +70,68 @@ def _check(registry: Registry, file: IO[bytes], *, filename: str, ctx: JobContex
     source = open_source(file, filename=filename, careful=careful)
     refs = References.load(registry)
     started = time.perf_counter()
-    survey = source.survey() if source.survey is not None else None
-    TIMINGS["  first pass over the key columns"] = time.perf_counter() - started
+    survey = _surveyed(source, refs) if source.survey is not None else None
+    TIMINGS["  first pass, the file's policies fetched meanwhile"] = time.perf_counter() - started
     decider = Decider(registry, refs, survey)
     if survey is not None:
-        started = time.perf_counter()
-        refs.ensure_policies(survey.policy_numbers)
-        survey.policy_numbers = survey.policy_numbers.clear()  # fetched: not kept through the stream
-        TIMINGS["  the file's policies fetched"] = time.perf_counter() - started
         chunks: Iterable[pl.DataFrame] = source.chunks
         needs_database = False
     else:
         chunks = ensure_for_chunks(refs, source.chunks)
         needs_database = True
-    frames = (decider.decide(chunk) for chunk in chunks)
+    threaded = is_pg() and not needs_database
+    # Three stages on PostgreSQL: a thread reads and converts blocks, another decides them (in
+    # file order: what spans blocks is carried), and this one writes them.
+    frames = (decider.decide(chunk) for chunk in _pumped(iter(chunks), threaded=threaded))
     with Progress(ctx.job, total=source.lines) as progress:
         own = is_pg() and source.lines >= OWN_PARTITION_LINES
-        written = _write(registry, frames, progress, own_partition=own, threaded=is_pg() and not needs_database)
+        written = _write(registry, frames, progress, own_partition=own, threaded=threaded)
     if written == 0:
         raise JobInputError(_("В файле нет ни одной строки услуг."))
     ctx.done = written
     decider.figures.sums = decider.figures.per_policy(refs.policies)
     return decider.figures
+
+
+# Fetched once this many new policy numbers have come from the first pass (a round trip each).
+FETCH_AT = 40_000
+
+
+def _surveyed(source: Source, refs: References) -> Survey:
+    """The first pass over the file (reading.Survey), run in a thread of its own while this one
+    fetches the policies it names as they come (Polars releases the GIL; the database works
+    meanwhile)."""
+    assert source.survey is not None
+    survey = source.survey
+    handoff: queue.Queue[pl.Series | None] = queue.Queue()
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["survey"] = survey(handoff.put)
+        except BaseException as error:
+            outcome["error"] = error
+        finally:
+            handoff.put(None)
+
+    thread = threading.Thread(target=run, name="registry-survey", daemon=True)
+    thread.start()
+    fetched = []
+    try:
+        batch: list[pl.Series] = []
+        while (numbers := handoff.get()) is not None:
+            batch.append(numbers)
+            if sum(part.len() for part in batch) >= FETCH_AT:
+                fetched.append(refs.fetch_policies(pl.concat(batch)))
+                batch = []
+        if batch:
+            fetched.append(refs.fetch_policies(pl.concat(batch)))
+    finally:
+        thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    refs.add_policies(fetched)
+    return outcome["survey"]
 
 
 # ── Writing ──────────────────────────────────────────────────────────────────────────────────

@@ -99,7 +99,7 @@ _PLAIN_NAME = r"^[А-Яа-яЁёA-Za-z'’-]+( [А-Яа-яЁёA-Za-z'’-]+)*$"
 class Survey:
     """What a first, cheap pass over the key columns tells (see Decider)."""
 
-    policy_numbers: pl.Series
+    # Each sorted (decide.Decider._candidates looks them up by binary search).
     repeated_numbers: pl.Series  # line numbers on more than one line
     repeated_lines: pl.Series  # line_key hashes on more than one line
     repeated_days: pl.Series  # day_key hashes on more than one line
@@ -111,7 +111,9 @@ class Source:
 
     lines: int  # physical lines (a progress estimate)
     chunks: Iterator[pl.DataFrame]
-    survey: Callable[[], Survey] | None  # the first pass, where the reader can make it cheaply
+    # The first pass, where the reader can make it cheaply: it hands the file's policy numbers
+    # to its argument as it finds them.
+    survey: Callable[[Callable[[pl.Series], None]], Survey] | None
 
 
 def open_source(file: IO[bytes], *, filename: str, careful: bool = False) -> Source:
@@ -229,7 +231,7 @@ def _plain_csv(file: IO[bytes]) -> Source | None:
         lines are rows too (Polars reads them as empty ones, dropped in _convert). A pass over
         a few columns holds less per line, so it reads bigger blocks."""
         row = 2
-        size = BLOCK if only is None else BLOCK * 4
+        size = BLOCK if only is None else BLOCK * 2
         for number, block in enumerate(_blocks(file, encoding, size)):
             frame = pl.read_csv(
                 block,
@@ -254,29 +256,28 @@ def _plain_csv(file: IO[bytes]) -> Source | None:
                 raise pl.exceptions.ShapeError("ragged CSV")
             yield _convert(frame, names, col)
 
-    def survey() -> Survey:
-        """One pass over the key columns only: the file's policy numbers, and which line numbers
+    def survey(found: Callable[[pl.Series], None]) -> Survey:
+        """One pass over the key columns only: the file's policy numbers, handed to `found` as
+        they first appear (so they can be fetched while the pass goes on), and which line numbers
         and keys occur more than once (only those lines need remembering across chunks)."""
         wanted = ["line_no", "policy_number", "service_date", "service_code", "tooth", "doctor"]
         present = sorted(columns.index(col[n]) for n in wanted if n in col)
-        numbers = pl.Series("policy_number", [], dtype=pl.String)
-        found: list[pl.Series] = []
+        seen = pl.Series("policy_number", [], dtype=pl.String)
         parts = []
         for frame in frames(only=present):
             keys = _keys(frame, col)
-            found.append(keys.get_column("policy_number").unique())
-            if sum(len(f) for f in found) > 4 * max(len(numbers), 50_000):
-                numbers = pl.concat([numbers, *found]).unique()
-                found = []
+            numbers = keys.get_column("policy_number").unique()
+            new = numbers.filter(~numbers.is_in(seen.implode()) & (numbers != ""))
+            if new.len():
+                found(new)
+                seen = pl.concat([seen, new], rechunk=True)
             parts.append(keys.drop("policy_number"))
-        numbers = pl.concat([numbers, *found]).unique()
         repeated = {
             name: _repeated(pl.concat([p.get_column(name) for p in parts]) if parts else pl.Series([], dtype=kind))
             for name, kind in KEYS.items()
             if name != "policy_number"
         }
         return Survey(
-            policy_numbers=numbers,
             repeated_numbers=repeated["line_no"],
             repeated_lines=repeated["line_key"],
             repeated_days=repeated["day_key"],
@@ -289,7 +290,10 @@ KEYS: dict[str, Any] = {"policy_number": pl.String, "line_no": pl.Int64, "line_k
 
 
 def _repeated(values: pl.Series) -> pl.Series:
-    return values.filter(values.is_duplicated()).unique()
+    """The values occurring more than once, sorted (found by neighbours after a sort: no hash
+    table over a million keys)."""
+    ordered = values.sort()
+    return ordered.filter(ordered == ordered.shift(1)).unique(maintain_order=True)
 
 
 def line_key(policy: pl.Expr, day: pl.Expr, code: pl.Expr, tooth: pl.Expr, doctor: pl.Expr) -> pl.Expr:
@@ -427,13 +431,9 @@ def _convert(batch: pl.DataFrame, names: list[str | None], col: dict[str, str]) 
 
 
 def _kopecks(money: pl.Expr) -> pl.Expr:
-    """«1234», «1234,5», «1234.56» (already checked against _MONEY) → 123400, 123450, 123456:
-    the digits as one integer, scaled by how many of them follow the separator."""
-    digits = money.str.replace(",", "", literal=True).str.replace(".", "", literal=True).cast(pl.Int64)
-    separator = money.str.find(r"[.,]")
-    decimals = money.str.len_bytes().cast(pl.Int64) - separator.cast(pl.Int64) - 1
-    scale = pl.when(separator.is_null()).then(100).when(decimals == 1).then(10).otherwise(1)
-    return digits * scale
+    """«1234», «1234,5», «1234.56» (already checked against _MONEY: at most 12 digits before the
+    separator and 2 after) → 123400, 123450, 123456, exactly (a decimal, never a float)."""
+    return (money.str.replace(",", ".", literal=True).cast(pl.Decimal(15, 2)) * 100).cast(pl.Int64)
 
 
 def parsed_frame(parsed: list[Parsed]) -> pl.DataFrame:
