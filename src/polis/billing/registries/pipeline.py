@@ -93,7 +93,8 @@ def _check(registry: Registry, file: IO[bytes], *, filename: str, ctx: JobContex
     return decider.figures
 
 
-# Fetched once this many new policy numbers have come from the first pass (a round trip each).
+# On PostgreSQL the policies are fetched once this many new numbers have come from the first pass
+# (a round trip each); SQLite, in this process, gains nothing from it and fetches them at the end.
 FETCH_AT = 40_000
 
 
@@ -121,7 +122,7 @@ def _surveyed(source: Source, refs: References) -> Survey:
         batch: list[pl.Series] = []
         while (numbers := handoff.get()) is not None:
             batch.append(numbers)
-            if sum(part.len() for part in batch) >= FETCH_AT:
+            if is_pg() and sum(part.len() for part in batch) >= FETCH_AT:
                 fetched.append(refs.fetch_policies(pl.concat(batch)))
                 batch = []
         if batch:

@@ -10,6 +10,7 @@ from django.db import connection
 
 from polis.billing.models import CopayInvoice, Registry
 from polis.billing.registries import pipeline, reading
+from polis.billing.registries.decide import References
 from polis.billing.registries.services import registry_submit
 from polis.billing.tests.registry_world import PERIOD, build_world, csv_file, line, twin_clinic, xlsx_file
 from polis.coverage.models import name_key
@@ -81,9 +82,23 @@ def test_tiny_chunks_decide_as_one_pass_and_as_the_careful_reader(
     assert copays[1] == 1000_00 and copays[4] == 0 and copays[8] == 1000_00
 
     monkeypatch.setattr(reading, "BLOCK", 300)  # two or three lines a block
+    # The first pass's policy numbers fetched as they come, a round trip each on PostgreSQL (the
+    # two people's policies and the unknown number arrive in different blocks); at its end on
+    # SQLite.
+    monkeypatch.setattr(pipeline, "FETCH_AT", 1)
+    fetches: list[int] = []
+    fetch = References.fetch_policies
+
+    def counted(self: References, numbers):  # type: ignore[no-untyped-def]
+        fetches.append(numbers.len())
+        return fetch(self, numbers)
+
+    monkeypatch.setattr(References, "fetch_policies", counted)
     chunked = run(
         world, twin_clinic(world), csv_file(lines_for(world)), backoffice_user, django_capture_on_commit_callbacks
     )
+    assert sum(fetches) == 3
+    assert len(fetches) > 1 if connection.vendor == "postgresql" else len(fetches) == 1
     careful = run(
         world, twin_clinic(world), xlsx_file(lines_for(world)), backoffice_user, django_capture_on_commit_callbacks
     )
