@@ -5,6 +5,8 @@ line and the lines of one fixed-sum visit fall into different chunks; the decisi
 those of the same file read whole, through the careful reader (XLSX), and on PostgreSQL into a
 partition of the registry's own."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 
@@ -228,3 +230,30 @@ def test_iso_dates_are_read_as_columns_and_are_the_same_days(
     assert calls["n"] == 1  # only the line with no such day went through Python
     bad = Registry.objects.get(clinic=world.clinic).lines.get(row=4)
     assert "2026-09-31" in bad.reason_detail and parse.LABELS["service_date"] in bad.reason_detail
+
+
+def test_a_policy_activated_twice_is_covered_on_the_days_of_either_activation(
+    world, backoffice_user, django_capture_on_commit_callbacks
+):
+    """Most policies carry their one activation on their own row; one with several is joined
+    against all of them (on PostgreSQL fetched by a query of its own). Days between the two,
+    and the day of an activation that took effect after midnight, are not covered."""
+    from polis.billing.models import FranchiseActivation
+    from polis.billing.tests.registry_world import MSK
+
+    policy = world.inactive
+    user = world.alice.insured.user
+    FranchiseActivation.objects.create(
+        policy=policy, method="consent", requested_by=user,
+        effective_at=dt.datetime(2026, 10, 1, tzinfo=MSK), ended_at=dt.datetime(2026, 10, 10, 12, tzinfo=MSK),
+    )  # fmt: skip
+    FranchiseActivation.objects.create(
+        policy=policy, method="consent", requested_by=user, effective_at=dt.datetime(2026, 10, 20, 9, tzinfo=MSK)
+    )
+    days = ["05.10.2026", "09.10.2026", "10.10.2026", "15.10.2026", "20.10.2026", "21.10.2026", "30.10.2026"]
+    expected = ["", "", "franchise_not_active", "franchise_not_active", "franchise_not_active", "", ""]
+    lines = [line(policy, **{"Дата услуги": day}) for day in days]
+    for upload in (csv_file(lines), xlsx_file(lines)):
+        result = run(world, twin_clinic(world), upload, backoffice_user, django_capture_on_commit_callbacks)
+        assert [ln[3] for ln in result[3]] == expected
+        assert [ln[5] for ln in result[3]] == [750_00 if not reason else 0 for reason in expected]
