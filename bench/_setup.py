@@ -2,6 +2,7 @@
 own PostgreSQL database created and dropped), Django set up on it, and percentiles."""
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -20,9 +21,10 @@ class ThrowawayDatabase:
         self.tasks = tasks
         self.keep = keep
         self.server = ""
+        self.tmp = ""
 
     def __enter__(self) -> "ThrowawayDatabase":
-        tmp = tempfile.mkdtemp(prefix="polis-bench-")
+        tmp = self.tmp = tempfile.mkdtemp(prefix="polis-bench-")
         if self.url.startswith("postgres"):
             self.server = self.url.rpartition("/")[0]
             self._admin(f"DROP DATABASE IF EXISTS {self.name}", f"CREATE DATABASE {self.name}")
@@ -41,6 +43,8 @@ class ThrowawayDatabase:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if not self.keep:  # the SQLite file and uploaded files (a registry's copy: ~150 MB)
+            shutil.rmtree(self.tmp, ignore_errors=True)
         if self.server and not self.keep:
             from django.db import connections
 

@@ -16,7 +16,6 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -200,7 +199,7 @@ def main() -> int:
             f"setup: {PEOPLE} insured, {CLINICS} clinics, {SERVICES} services in {time.perf_counter() - started:.1f} s"
         )
 
-        folder = Path(tempfile.mkdtemp(prefix="polis-registry-"))
+        folder = Path(db.tmp)  # removed with the database unless --keep
         path = folder / "registry.csv"
         started = time.perf_counter()
         write_file(path, args.lines)

@@ -46,6 +46,13 @@ def _package_holidays(year: int) -> frozenset[dt.date]:
     return frozenset(holidays.country_holidays("RU", years=year))
 
 
+def preload(*years: int) -> None:
+    """Compute the package's holidays for `years` now: the first computation in a process takes
+    about a third of a second, which a long job can spend where it waits anyway."""
+    for year in years:
+        _package_holidays(year)
+
+
 def _load_overrides(year: int) -> dict[dt.date, bool]:
     rows = BusinessDayOverride.objects.filter(date__year=year).values_list("date", "is_working")
     return dict(rows)

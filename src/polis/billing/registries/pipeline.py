@@ -28,6 +28,7 @@ import polars as pl
 from django.db import connection, connections, transaction
 from django.utils.translation import gettext as _
 
+from polis import calendar, clock
 from polis.billing.models import Registry
 from polis.billing.registries.decide import LINE_COLUMNS, Decider, Figures, References, ensure_for_chunks
 from polis.billing.registries.reading import CAREFUL, Source, Survey, open_source
@@ -68,6 +69,13 @@ def check(registry: Registry, file: IO[bytes], *, filename: str, ctx: JobContext
 
 def _check(registry: Registry, file: IO[bytes], *, filename: str, ctx: JobContext, careful: bool) -> Figures:
     source = open_source(file, filename=filename, careful=careful)
+    try:
+        return _checked(registry, source, ctx)
+    finally:
+        source.close()
+
+
+def _checked(registry: Registry, source: Source, ctx: JobContext) -> Figures:
     refs = References.load(registry)
     started = time.perf_counter()
     survey = _surveyed(source, refs) if source.survey is not None else None
@@ -80,9 +88,14 @@ def _check(registry: Registry, file: IO[bytes], *, filename: str, ctx: JobContex
         chunks = ensure_for_chunks(refs, source.chunks)
         needs_database = True
     threaded = is_pg() and not needs_database
-    # Three stages on PostgreSQL: a thread reads and converts blocks, another decides them (in
-    # file order: what spans blocks is carried), and this one writes them.
+    # Three stages on PostgreSQL: a thread reads blocks (converted by the first pass, or converts
+    # them), another decides them (in file order: what spans blocks is carried), and this one
+    # writes them.
     frames = (decider.decide(chunk) for chunk in _pumped(iter(chunks), threaded=threaded))
+    # The accrual that follows counts due dates by the production calendar: its first use in a
+    # process is computed meanwhile, while PostgreSQL writes.
+    year = clock.today().year
+    threading.Thread(target=calendar.preload, args=(year, year + 1), name="calendar", daemon=True).start()
     with Progress(ctx.job, total=source.lines) as progress:
         own = is_pg() and source.lines >= OWN_PARTITION_LINES
         written = _write(registry, frames, progress, own_partition=own, threaded=threaded)
@@ -93,9 +106,9 @@ def _check(registry: Registry, file: IO[bytes], *, filename: str, ctx: JobContex
     return decider.figures
 
 
-# On PostgreSQL the policies are fetched once this many new numbers have come from the first pass
+# On PostgreSQL the policies are fetched once the first pass has handed over this many numbers
 # (a round trip each); SQLite, in this process, gains nothing from it and fetches them at the end.
-FETCH_AT = 40_000
+FETCH_AT = 100_000
 
 
 def _surveyed(source: Source, refs: References) -> Survey:
@@ -119,14 +132,25 @@ def _surveyed(source: Source, refs: References) -> Survey:
     thread.start()
     fetched = []
     try:
+        # Each block's numbers come as they are; a batch is cut down to those not asked for yet.
+        asked = pl.Series("policy_number", [], pl.String)
         batch: list[pl.Series] = []
+
+        def fetch() -> None:
+            nonlocal asked, batch
+            new = pl.concat(batch).unique()
+            new = new.filter(~new.is_in(asked.implode()))
+            asked = pl.concat([asked, new], rechunk=True)
+            batch = []
+            if new.len():
+                fetched.append(refs.fetch_policies(new))
+
         while (numbers := handoff.get()) is not None:
             batch.append(numbers)
             if is_pg() and sum(part.len() for part in batch) >= FETCH_AT:
-                fetched.append(refs.fetch_policies(pl.concat(batch)))
-                batch = []
+                fetch()
         if batch:
-            fetched.append(refs.fetch_policies(pl.concat(batch)))
+            fetch()
     finally:
         thread.join()
     if "error" in outcome:

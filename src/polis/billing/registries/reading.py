@@ -18,6 +18,9 @@ import codecs
 import csv
 import io
 import os
+import shutil
+import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -31,8 +34,6 @@ from polis.billing.registries.parse import (
     TEXT_LIMITS,
     Parsed,
     check_header,
-    date_text,
-    line_number,
     parse_line,
 )
 from polis.jobs.services import JobInputError
@@ -80,16 +81,6 @@ def _date(cell: pl.Expr) -> pl.Expr:
     )
 
 
-def _date_text(cell: pl.Expr) -> pl.Expr:
-    """A plain date cell as ДД.ММ.ГГГГ text (as the decision compares days), without parsing."""
-    return (
-        pl.when(cell.str.contains(_DATE))
-        .then(cell)
-        .when(cell.str.contains(_ISO))
-        .then(pl.concat_str([cell.str.slice(8, 2), cell.str.slice(5, 2), cell.str.slice(0, 4)], separator="."))
-    )
-
-
 # Names whose lower case is their casefold (Cyrillic and Latin letters, one space between words,
 # hyphen, apostrophe): their name_key is computed as a column; any other name goes to Python.
 _PLAIN_NAME = r"^[А-Яа-яЁёA-Za-z'’-]+( [А-Яа-яЁёA-Za-z'’-]+)*$"
@@ -114,6 +105,7 @@ class Source:
     # The first pass, where the reader can make it cheaply: it hands the file's policy numbers
     # to its argument as it finds them.
     survey: Callable[[Callable[[pl.Series], None]], Survey] | None
+    close: Callable[[], None] = lambda: None  # what the reader keeps on disk, removed
 
 
 def open_source(file: IO[bytes], *, filename: str, careful: bool = False) -> Source:
@@ -226,19 +218,16 @@ def _plain_csv(file: IO[bytes]) -> Source | None:
     col = {name: f"c{i}" for i, name in enumerate(names) if name}
     estimate = int(size / max(len(head), 1) * max(head.count(b"\n") - 1, 0))
 
-    def frames(only: list[int] | None = None) -> Iterator[pl.DataFrame]:
+    def frames() -> Iterator[pl.DataFrame]:
         """Each block's records as raw cells (strings), numbered as Excel numbers rows: blank
-        lines are rows too (Polars reads them as empty ones, dropped in _convert). A pass over
-        a few columns holds less per line, so it reads bigger blocks."""
+        lines are rows too (Polars reads them as empty ones, dropped in _convert)."""
         row = 2
-        size = BLOCK if only is None else BLOCK * 2
-        for number, block in enumerate(_blocks(file, encoding, size)):
+        for number, block in enumerate(_blocks(file, encoding, BLOCK)):
             frame = pl.read_csv(
                 block,
                 separator=delimiter,
                 has_header=number == 0,
-                new_columns=columns if only is None else None,
-                columns=only,
+                new_columns=columns,
                 infer_schema=False,
                 empty_string_is_null=False,
                 row_index_name="row",
@@ -246,31 +235,32 @@ def _plain_csv(file: IO[bytes]) -> Source | None:
                 raise_if_empty=False,
             )
             row += frame.height
-            if only is not None:
-                frame = frame.rename(dict(zip(frame.columns[1:], [columns[i] for i in only], strict=True)))
-            yield frame
-
-    def chunks() -> Iterator[pl.DataFrame]:
-        for frame in frames():
             if frame.width != len(columns) + 1:
                 raise pl.exceptions.ShapeError("ragged CSV")
+            yield frame
+
+    spill = Spill()
+
+    def chunks() -> Iterator[pl.DataFrame]:
+        if spill.folder is not None:  # converted by the first pass
+            yield from spill.read()
+            return
+        for frame in frames():
             yield _convert(frame, names, col)
 
     def survey(found: Callable[[pl.Series], None]) -> Survey:
-        """One pass over the key columns only: the file's policy numbers, handed to `found` as
-        they first appear (so they can be fetched while the pass goes on), and which line numbers
-        and keys occur more than once (only those lines need remembering across chunks)."""
-        wanted = ["line_no", "policy_number", "service_date", "service_code", "tooth", "doctor"]
-        present = sorted(columns.index(col[n]) for n in wanted if n in col)
-        seen = pl.Series("policy_number", [], dtype=pl.String)
+        """The first pass: every block read and converted once (and spilled to a temporary
+        file, which the chunks then read back), its policy numbers handed to `found` block by
+        block (so they can be fetched while the pass goes on), and which line numbers and keys
+        occur more than once (only those lines need remembering across chunks)."""
         parts = []
-        for frame in frames(only=present):
-            keys = _keys(frame, col)
+        spill.open()
+        for frame in frames():
+            staged = _convert(frame, names, col)
+            spill.write(staged)
+            keys = survey_keys(staged)
             numbers = keys.get_column("policy_number").unique()
-            new = numbers.filter(~numbers.is_in(seen.implode()) & (numbers != ""))
-            if new.len():
-                found(new)
-                seen = pl.concat([seen, new], rechunk=True)
+            found(numbers.filter(numbers != ""))
             parts.append(keys.drop("policy_number"))
         repeated = {
             name: _repeated(pl.concat([p.get_column(name) for p in parts]) if parts else pl.Series([], dtype=kind))
@@ -283,7 +273,51 @@ def _plain_csv(file: IO[bytes]) -> Source | None:
             repeated_days=repeated["day_key"],
         )
 
-    return Source(lines=estimate, chunks=chunks(), survey=survey)
+    return Source(lines=estimate, chunks=chunks(), survey=survey, close=spill.close)
+
+
+class Spill:
+    """The first pass's converted blocks, kept in a temporary folder as Arrow files (one per
+    block, written and read back whole at memory speed) until the chunks have read them."""
+
+    def __init__(self) -> None:
+        self.folder: str | None = None
+        self.count = 0
+
+    PREFIX = "polis-registry-spill-"
+    STALE = 6 * 3600  # seconds: a check takes minutes; an older folder is a killed worker's
+
+    def open(self) -> None:
+        self.close()
+        root = tempfile.gettempdir()
+        for name in os.listdir(root):
+            path = os.path.join(root, name)
+            try:
+                if name.startswith(self.PREFIX) and time.time() - os.path.getmtime(path) > self.STALE:
+                    shutil.rmtree(path, ignore_errors=True)
+            except OSError:
+                continue  # removed meanwhile by another worker
+        self.folder = tempfile.mkdtemp(prefix=self.PREFIX)
+
+    def write(self, frame: pl.DataFrame) -> None:
+        assert self.folder is not None
+        frame.write_ipc(os.path.join(self.folder, f"{self.count:06d}.arrow"), compression="uncompressed")
+        self.count += 1
+
+    def read(self) -> Iterator[pl.DataFrame]:
+        assert self.folder is not None
+        for number in range(self.count):
+            path = os.path.join(self.folder, f"{number:06d}.arrow")
+            with open(path, "rb") as block:  # read, not mapped: the process holds one block at a time
+                frame = pl.read_ipc(block.read())
+            os.remove(path)
+            yield frame
+
+    def close(self) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+            self.count = 0
 
 
 KEYS: dict[str, Any] = {"policy_number": pl.String, "line_no": pl.Int64, "line_key": pl.UInt64, "day_key": pl.UInt64}
@@ -307,47 +341,14 @@ def day_key(policy: pl.Expr, day: pl.Expr) -> pl.Expr:
     return pl.struct(policy, day).hash(seed=11)
 
 
-def _keys(frame: pl.DataFrame, col: dict[str, str]) -> pl.DataFrame:
-    """A block's key columns as parse_line reads them: plain cells as columns, the odd cell
-    through parse.line_number / parse.date_text."""
-
-    def cell(name: str) -> pl.Expr:
-        return _stripped(pl.col(col[name])) if name in col else pl.lit("")
-
-    def text(name: str) -> pl.Expr:
-        return cell(name).str.slice(0, TEXT_LIMITS[name])
-
-    number = cell("line_no")
-    plain_number = number.str.contains(_INT) & ~number.str.contains(_ZEROS)
-    day = cell("service_date")
-    plain_day = _date(day).is_not_null()
-    frame = frame.with_columns(
-        number=pl.when(number == "")
-        .then(pl.col("row").cast(pl.Int64))
-        .when(plain_number)
-        .then(number.cast(pl.Int64, strict=False)),
-        day=pl.when(plain_day).then(_date_text(day)),
-        odd_number=(number != "") & ~plain_number,
-        odd_day=~plain_day,
-    )
-    if frame.select(pl.col("odd_number").any() | pl.col("odd_day").any()).item():
-        fixed = [
-            (values["row"], line_number(values["row"], values["raw_number"]) if values["odd_number"] else None,
-             date_text(values["raw_day"]) if values["odd_day"] else None)
-            for values in frame.filter(pl.col("odd_number") | pl.col("odd_day"))
-            .select("row", number.alias("raw_number"), day.alias("raw_day"), "odd_number", "odd_day")
-            .iter_rows(named=True)
-        ]  # fmt: skip
-        patch = pl.DataFrame(fixed, schema={"row": frame.schema["row"], "n": pl.Int64, "d": pl.String}, orient="row")
-        frame = frame.join(patch, on="row", how="left").with_columns(
-            number=pl.coalesce("number", "n"), day=pl.coalesce("day", "d")
-        )
-    policy = text("policy_number")
-    return frame.select(
-        policy.alias("policy_number"),
-        pl.col("number").alias("line_no"),
-        line_key(policy, pl.col("day"), text("service_code"), text("tooth"), text("doctor")).alias("line_key"),
-        day_key(policy, pl.col("day")).alias("day_key"),
+def survey_keys(staged: pl.DataFrame) -> pl.DataFrame:
+    """A staged block's keys, computed from the very columns Decider computes them from."""
+    policy, day = pl.col("policy_number"), pl.col("service_date").dt.strftime("%d.%m.%Y")
+    return staged.select(
+        policy,
+        "line_no",
+        line_key(policy, day, pl.col("service_code"), pl.col("tooth"), pl.col("doctor")).alias("line_key"),
+        day_key(policy, day).alias("day_key"),
     )
 
 

@@ -257,3 +257,35 @@ def test_a_policy_activated_twice_is_covered_on_the_days_of_either_activation(
         result = run(world, twin_clinic(world), upload, backoffice_user, django_capture_on_commit_callbacks)
         assert [ln[3] for ln in result[3]] == expected
         assert [ln[5] for ln in result[3]] == [750_00 if not reason else 0 for reason in expected]
+
+
+def test_the_first_pass_spill_is_removed_and_a_killed_worker_s_is_swept(
+    world, backoffice_user, django_capture_on_commit_callbacks, monkeypatch, tmp_path
+):
+    """The first pass keeps its converted blocks in a temporary folder until the lines are
+    written; the folder goes when the check ends, and one left by a worker killed hours ago goes
+    with the next check."""
+    import os
+    import tempfile
+    import time
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    stale = tmp_path / "polis-registry-spill-killed"
+    stale.mkdir()
+    (stale / "000000.arrow").write_bytes(b"left behind")
+    hours_ago = time.time() - 7 * 3600
+    os.utime(stale, (hours_ago, hours_ago))
+    running = tmp_path / "polis-registry-spill-running"  # another worker's, just started
+    running.mkdir()
+    spills: list[str] = []
+    write = reading.Spill.write
+
+    def seen(self: reading.Spill, frame):  # type: ignore[no-untyped-def]
+        spills.append(self.folder or "")
+        write(self, frame)
+
+    monkeypatch.setattr(reading.Spill, "write", seen)
+    monkeypatch.setattr(reading, "BLOCK", 300)
+    result = run(world, world.clinic, csv_file(lines_for(world)), backoffice_user, django_capture_on_commit_callbacks)
+    assert result[0] == "done" and len(spills) > 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["polis-registry-spill-running"]
