@@ -117,26 +117,6 @@ def _numbered(line_no: int) -> bool:
     return 0 < line_no < 2_000_000_000
 
 
-def line_number(row: int, cell: Any) -> int:
-    """The line's number as parse_line reads it: the clinic's own, or the row when it has none
-    or one that is not a number."""
-    if tabular.is_blank(cell):
-        return row
-    try:
-        number = tabular.parse_int(cell)
-    except tabular.CellError:
-        return row
-    return number if _numbered(number) else row
-
-
-def date_text(cell: Any) -> str | None:
-    """A date cell as ДД.ММ.ГГГГ when parse_line reads it as a date, else None."""
-    try:
-        return f"{tabular.parse_date(cell):%d.%m.%Y}"
-    except tabular.CellError:
-        return None
-
-
 def parse_line(row: int, cells: dict[str, Any]) -> Parsed:
     """Cells (canonical name → cell, as tabular.read_rows gives them) into a staged line."""
     problems: list[tuple[str, str]] = []

@@ -15,6 +15,7 @@ invoices (services._check), so a worker killed at any point leaves either nothin
 and a rerun starts again from the file.
 """
 
+import contextlib
 import io
 import json
 import logging
@@ -179,26 +180,29 @@ def _write(
             cursor.execute(f"ALTER TABLE {partition} ADD CONSTRAINT {partition}_part CHECK (part = {part}::bigint)")
         target = partition if own_partition else "billing_registryline"
         written = 0
+        # A registry in its own partition numbers its lines itself (own_ids); the shared one
+        # takes them from the sequence.
+        numbered = own_partition and own_ids_fit(int(registry.pk))
         copy_sql = (
-            f"COPY {target} (part, {', '.join(LINE_COLUMNS)}) FROM STDIN "
+            f"COPY {target} ({'id, ' if numbered else ''}part, {', '.join(LINE_COLUMNS)}) FROM STDIN "
             f"WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(TEXT_COLUMNS)}))"
         )
-        # One COPY per chunk: between chunks the connection is free for the queries of a reader
-        # that fetches each chunk's policies as it goes.
         started = time.perf_counter()
-        waited = copying = 0.0
-        blocks = (_csv_block(frame, part) for frame in frames)
-        for height, block in _pumped(blocks, threaded=threaded):
-            ready = time.perf_counter()
-            waited += ready - started
-            with cursor.cursor.copy(copy_sql) as copy:
-                copy.write(block)
-            written += height
-            progress.done = written
-            started = time.perf_counter()
-            copying += started - ready
-        TIMINGS["  waiting for decided lines"] = waited
-        TIMINGS["  CSV and COPY"] = copying
+        blocks = (_csv_block(frame, part, numbered=numbered) for frame in frames)
+        with contextlib.ExitStack() as stack:
+            # Threaded, one COPY for all blocks; otherwise one per block, so that between blocks
+            # the connection is free for the queries of a reader that fetches each block's
+            # policies as it goes.
+            copy = stack.enter_context(cursor.cursor.copy(copy_sql)) if threaded else None
+            for height, block in _pumped(blocks, threaded=threaded):
+                if copy is not None:
+                    copy.write(block)
+                else:
+                    with cursor.cursor.copy(copy_sql) as own_copy:
+                        own_copy.write(block)
+                written += height
+                progress.done = written
+        TIMINGS["  the lines decided and written (COPY)"] = time.perf_counter() - started
         started = time.perf_counter()
         if own_partition and written:
             # Indexes built by sort are several times cheaper than kept up row by row.
@@ -220,14 +224,32 @@ def _write(
     return written
 
 
-def _csv_block(frame: pl.DataFrame, part: int) -> tuple[int, bytes]:
+def _csv_block(frame: pl.DataFrame, part: int, *, numbered: bool = False) -> tuple[int, bytes]:
     """A decided chunk as COPY's CSV: quoted only where needed; an empty cell is NULL, except in
-    the text columns (FORCE_NOT_NULL), where it is an empty string."""
+    the text columns (FORCE_NOT_NULL), where it is an empty string. `numbered`: with each line's
+    id first (own_ids)."""
     out = io.BytesIO()
-    frame.select(pl.lit(part, pl.Int64).alias("part"), *LINE_COLUMNS).write_csv(
+    ids = [own_ids(pl.col("registry_id"), pl.col("row")).alias("id")] if numbered else []
+    frame.select(*ids, pl.lit(part, pl.Int64).alias("part"), *LINE_COLUMNS).write_csv(
         out, include_header=False, quote_style="necessary", null_value=""
     )
     return frame.height, out.getvalue()
+
+
+# The ids of the lines of a registry in a partition of its own: 2⁵² + registry · 2²⁸ + row, above
+# every id the sequence gives (its MAXVALUE is 2⁵² − 1: migration 0008) and below 2⁵³, so that
+# they stay exact as JSON numbers. A file of at most 200 MB has fewer than 2²⁸ rows, so these are
+# unique as (registry, row) is; a registry id of 2²⁴ or more falls back on the sequence.
+OWN_IDS = 1 << 52
+_ROW_BITS = 28
+
+
+def own_ids_fit(registry_id: int) -> bool:
+    return 0 < registry_id < 1 << (52 - _ROW_BITS)
+
+
+def own_ids(registry_id: pl.Expr, row: pl.Expr) -> pl.Expr:
+    return pl.lit(OWN_IDS, pl.Int64) + registry_id.cast(pl.Int64) * (1 << _ROW_BITS) + row.cast(pl.Int64)
 
 
 def _write_sqlite(frames: Iterator[pl.DataFrame], progress: "Progress") -> int:

@@ -93,7 +93,7 @@ class Survey:
     # Each sorted (decide.Decider._candidates looks them up by binary search).
     repeated_numbers: pl.Series  # line numbers on more than one line
     repeated_lines: pl.Series  # line_key hashes on more than one line
-    repeated_days: pl.Series  # day_key hashes on more than one line
+    repeated_days: pl.Series  # day_key hashes (32 bits) on more than one line
 
 
 @dataclass
@@ -268,7 +268,7 @@ def _plain_csv(file: IO[bytes]) -> Source | None:
             if name != "policy_number"
         }
         return Survey(
-            repeated_numbers=repeated["line_no"],
+            repeated_numbers=repeated["line_no"].cast(pl.Int64),
             repeated_lines=repeated["line_key"],
             repeated_days=repeated["day_key"],
         )
@@ -320,7 +320,8 @@ class Spill:
             self.count = 0
 
 
-KEYS: dict[str, Any] = {"policy_number": pl.String, "line_no": pl.Int64, "line_key": pl.UInt64, "day_key": pl.UInt64}
+# Kept per line of the whole file: 16 bytes (line numbers are below 2·10⁹: parse._numbered).
+KEYS: dict[str, Any] = {"policy_number": pl.String, "line_no": pl.Int32, "line_key": pl.UInt64, "day_key": pl.UInt32}
 
 
 def _repeated(values: pl.Series) -> pl.Series:
@@ -332,13 +333,16 @@ def _repeated(values: pl.Series) -> pl.Series:
 
 def line_key(policy: pl.Expr, day: pl.Expr, code: pl.Expr, tooth: pl.Expr, doctor: pl.Expr) -> pl.Expr:
     """A hash of what makes two lines the same service (the date as ДД.ММ.ГГГГ text). Equal
-    lines have equal hashes; unequal ones rarely do, and are told apart exactly later."""
+    lines have equal hashes; unequal ones rarely do, and are told apart exactly later. 64 bits:
+    a file with no repeated line then has no candidate at all, and its blocks skip the work."""
     return pl.struct(policy, day, code, tooth, doctor).hash(seed=7)
 
 
 def day_key(policy: pl.Expr, day: pl.Expr) -> pl.Expr:
-    """A hash of the person's day (a visit is the person, the day and the category)."""
-    return pl.struct(policy, day).hash(seed=11)
+    """A 32-bit hash of the person's day (a visit is the person, the day and the category): four
+    bytes a line for the whole file; a person's days repeat anyway, so a few more candidates
+    cost nothing."""
+    return (pl.struct(policy, day).hash(seed=11) % (1 << 32)).cast(pl.UInt32)
 
 
 def survey_keys(staged: pl.DataFrame) -> pl.DataFrame:
@@ -346,7 +350,7 @@ def survey_keys(staged: pl.DataFrame) -> pl.DataFrame:
     policy, day = pl.col("policy_number"), pl.col("service_date").dt.strftime("%d.%m.%Y")
     return staged.select(
         policy,
-        "line_no",
+        pl.col("line_no").cast(pl.Int32),
         line_key(policy, day, pl.col("service_code"), pl.col("tooth"), pl.col("doctor")).alias("line_key"),
         day_key(policy, day).alias("day_key"),
     )

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from polis.billing.models import CopayInvoice, Registry
-from polis.billing.registries import pipeline, reading
+from polis.billing.registries import pipeline, reading, services
 from polis.billing.registries.decide import References
 from polis.billing.registries.services import registry_submit
 from polis.billing.tests.registry_world import PERIOD, build_world, csv_file, line, twin_clinic, xlsx_file
@@ -165,6 +165,14 @@ def test_a_big_registry_goes_into_a_partition_of_its_own_with_the_same_decisions
     # The lines are found by id, by registry and by policy as before (the partition's indexes).
     first = registry.lines.order_by("row").first()
     assert first is not None and registry.lines.get(pk=first.pk).row == first.row
+    # Numbered by the registry itself, above every id of the sequence (and exact in JSON).
+    ids = dict(registry.lines.values_list("row", "pk"))
+    assert ids == {row: (1 << 52) + registry.pk * (1 << 28) + row for row in ids}
+    assert max(ids.values()) < 1 << 53
+    shared_ids = Registry.objects.exclude(pk=registry.pk).get(clinic=world.clinic).lines.values_list("pk", flat=True)
+    assert max(shared_ids) < 1 << 52
+    # Every row of the largest file accepted fits the row's bits (a row is at least a byte).
+    assert services.MAX_BYTES < 1 << pipeline._ROW_BITS
     assert registry.lines.filter(policy=world.alice).count() == sum(1 for ln in own[3] if ln[4] == world.alice.pk)
 
 
