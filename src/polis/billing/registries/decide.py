@@ -131,10 +131,13 @@ class References:
     clinic_in: pl.DataFrame = field(default_factory=pl.DataFrame)
     rules: pl.DataFrame = field(default_factory=pl.DataFrame)
     billed: pl.DataFrame | None = None
-    # The fetched policy numbers in sorted order and each one's row in `policies`: a chunk's
-    # policies are found by binary search, not by hashing every fetched policy again per chunk.
-    sorted_numbers: pl.Series = field(default_factory=lambda: pl.Series("policy_number", [], pl.String))
+    # The hashes of the fetched policy numbers in sorted order and each one's row in `policies`:
+    # a chunk's policies are found by binary search (and their numbers then compared), not by
+    # hashing every fetched policy again per chunk. Two numbers hashing alike (never seen: one
+    # chance in 2**64 per pair) make the search go by the numbers themselves.
+    sorted_keys: pl.Series = field(default_factory=lambda: pl.Series("key", [], pl.UInt64))
     sorted_slots: pl.Series = field(default_factory=lambda: pl.Series("slot", [], pl.UInt32))
+    keys_collide: bool = False
 
     @classmethod
     def load(cls, registry: Registry) -> "References":
@@ -265,20 +268,28 @@ class References:
         )  # fmt: skip
         self.policies = pl.concat([self.policies, found], rechunk=True)
         self.acts = pl.concat([self.acts, *(a for _, a in fetched)])
-        order = self.policies.get_column("policy_number").arg_sort()
-        self.sorted_numbers = self.policies.get_column("policy_number").gather(order)
+        keys = _number_key(self.policies.get_column("policy_number"))
+        self.keys_collide = keys.n_unique() < keys.len()
+        if self.keys_collide:
+            keys = self.policies.get_column("policy_number")
+        order = keys.arg_sort()
+        self.sorted_keys = keys.gather(order)
         self.sorted_slots = order.rename("slot")
 
     def policies_of(self, numbers: pl.Series) -> pl.DataFrame:
         """The fetched policy of each number, row for row (nulls where there is none)."""
         if self.policies.height == 0:
             return self.policies.drop("policy_number").clear(numbers.len())
-        at = self.sorted_numbers.search_sorted(numbers, side="left").clip(0, self.policies.height - 1)
+        keys = numbers if self.keys_collide else _number_key(numbers)
+        at = self.sorted_keys.search_sorted(keys, side="left").clip(0, self.policies.height - 1)
         slot = self.sorted_slots.gather(at)
-        slot = pl.select(
-            pl.when(self.sorted_numbers.gather(at) == numbers).then(slot).otherwise(None).alias("slot")
-        ).to_series()
+        found = self.policies.get_column("policy_number").gather(slot) == numbers
+        slot = pl.select(pl.when(found).then(slot).otherwise(None).alias("slot")).to_series()
         return self.policies.drop("policy_number").select(pl.all().gather(slot))
+
+
+def _number_key(numbers: pl.Series) -> pl.Series:
+    return numbers.hash(seed=17)
 
 
 def name_hash(name: pl.Expr) -> pl.Expr:

@@ -297,3 +297,19 @@ def test_the_first_pass_spill_is_removed_and_a_killed_worker_s_is_swept(
     result = run(world, world.clinic, csv_file(lines_for(world)), backoffice_user, django_capture_on_commit_callbacks)
     assert result[0] == "done" and len(spills) > 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["polis-registry-spill-running"]
+
+
+def test_policies_are_found_by_their_numbers_even_when_the_hashes_collide(
+    world, backoffice_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    import polars as pl
+
+    from polis.billing.registries import decide
+
+    whole = run(world, world.clinic, csv_file(lines_for(world)), backoffice_user, django_capture_on_commit_callbacks)
+    monkeypatch.setattr(decide, "_number_key", lambda numbers: pl.Series([0] * numbers.len(), dtype=pl.UInt64))
+    collided = run(
+        world, twin_clinic(world), csv_file(lines_for(world)), backoffice_user, django_capture_on_commit_callbacks
+    )
+    assert [ln[1:] for ln in collided[3]] == [ln[1:] for ln in whole[3]]
+    assert collided[4] == whole[4]
