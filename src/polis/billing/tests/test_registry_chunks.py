@@ -288,9 +288,9 @@ def test_the_first_pass_spill_is_removed_and_a_killed_worker_s_is_swept(
     spills: list[str] = []
     write = reading.Spill.write
 
-    def seen(self: reading.Spill, frame):  # type: ignore[no-untyped-def]
+    def seen(self: reading.Spill, number, frame):  # type: ignore[no-untyped-def]
         spills.append(self.folder or "")
-        write(self, frame)
+        write(self, number, frame)
 
     monkeypatch.setattr(reading.Spill, "write", seen)
     monkeypatch.setattr(reading, "BLOCK", 300)
