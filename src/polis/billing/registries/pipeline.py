@@ -2,12 +2,13 @@
 each line written once with its decision and co-pay. Nothing row by row in Python except the
 odd line whose cells need Python's reading rules (reading.py).
 
-    reading.open_source()   file → chunks of staged lines (Polars for CSV; tabular otherwise)
+    reading.open_source()   file → chunks of staged lines (Polars for CSV, converted in a first
+                            pass that also names the policies to fetch; tabular otherwise)
     decide.Decider          each chunk's lines decided and priced (what spans chunks carried)
     write (this module)     the decided chunks into billing_registryline: on PostgreSQL by COPY
-                            (a chunk at a time, the next one decided meanwhile in a thread), a
-                            big registry into a partition of its own whose keys are built after
-                            the load; on SQLite by batched INSERTs
+                            (reading, deciding and writing in threads of their own), a big
+                            registry into a partition of its own whose keys are built after the
+                            load; on SQLite by batched INSERTs
     summarize()             counts and sums onto the Registry; for a corrected version, what changed
 
 `check` runs inside the caller's transaction together with the registry's `checked_at` and its
@@ -118,7 +119,7 @@ FETCH_AT = 100_000
 
 
 def _surveyed(source: Source, refs: References) -> Survey:
-    """The first pass over the file (reading.Survey), run in a thread of its own while this one
+    """The first pass over the file (reading.Survey), run in threads of its own while this one
     fetches the policies it names as they come (Polars releases the GIL; the database works
     meanwhile)."""
     assert source.survey is not None

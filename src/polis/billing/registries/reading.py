@@ -11,7 +11,8 @@ Two readers, one set of rules:
   `tabular.read_rows` and `parse.parse_line` line by line, batched into the same frames.
 
 Memory stays flat: the file is streamed, a block (BLOCK bytes of CSV, or CHUNK // 4 lines of
-the careful reader) at a time.
+the careful reader) at a time. A CSV is converted once, in the first pass (`survey`), and its
+converted blocks wait on disk (Spill) until the lines are decided and written.
 """
 
 import codecs
@@ -91,7 +92,7 @@ _PLAIN_NAME = r"^[А-Яа-яЁёA-Za-z'’-]+( [А-Яа-яЁёA-Za-z'’-]+)*$"
 
 @dataclass
 class Survey:
-    """What a first, cheap pass over the key columns tells (see Decider)."""
+    """What the first pass over a CSV tells besides its policy numbers (see Decider)."""
 
     # Each sorted (decide.Decider._candidates looks them up by binary search).
     repeated_numbers: pl.Series  # line numbers on more than one line
@@ -288,13 +289,13 @@ class Spill:
     """The first pass's converted blocks, kept in a temporary folder as Arrow files (one per
     block, written and read back whole at memory speed) until the chunks have read them."""
 
+    PREFIX = "polis-registry-spill-"
+    STALE = 6 * 3600  # seconds: a check takes minutes; an older folder is a killed worker's
+
     def __init__(self) -> None:
         self.folder: str | None = None
         self.count = 0
         self._lock = threading.Lock()
-
-    PREFIX = "polis-registry-spill-"
-    STALE = 6 * 3600  # seconds: a check takes minutes; an older folder is a killed worker's
 
     def open(self) -> None:
         self.close()
@@ -331,7 +332,6 @@ class Spill:
             self.count = 0
 
 
-# Kept per line of the whole file: 16 bytes (line numbers are below 2·10⁹: parse._numbered).
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 
@@ -353,6 +353,7 @@ def _in_order(work: Callable[[_T], _R], items: Iterator[_T], *, workers: int) ->
                 future.cancel()
 
 
+# Kept per line of the whole file: 16 bytes (line numbers are below 2·10⁹: parse._numbered).
 KEYS: dict[str, Any] = {"policy_number": pl.String, "line_no": pl.Int32, "line_key": pl.UInt64, "day_key": pl.UInt32}
 
 
