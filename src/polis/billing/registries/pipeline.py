@@ -70,7 +70,7 @@ def check(registry: Registry, file: IO[bytes], *, filename: str, ctx: JobContext
 
 
 def _check(registry: Registry, file: IO[bytes], *, filename: str, ctx: JobContext, careful: bool) -> Figures:
-    source = open_source(file, filename=filename, careful=careful)
+    source = open_source(file, filename=filename, careful=careful, owner=f"r{int(registry.pk)}")
     try:
         return _checked(registry, source, ctx)
     finally:

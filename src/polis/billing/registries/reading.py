@@ -112,11 +112,13 @@ class Source:
     close: Callable[[], None] = lambda: None  # what the reader keeps on disk, removed
 
 
-def open_source(file: IO[bytes], *, filename: str, careful: bool = False) -> Source:
+def open_source(file: IO[bytes], *, filename: str, careful: bool = False, owner: str = "") -> Source:
     """The file's chunks of staged lines. Unreadable file → JobInputError (Russian). `careful`:
-    the line-by-line reader whatever the file (after Polars refused it: see CAREFUL)."""
+    the line-by-line reader whatever the file (after Polars refused it: see CAREFUL). `owner`:
+    whose spill this is (the registry): what an earlier, killed attempt of the same owner left
+    on disk is removed when this one starts."""
     if tabular.file_format(filename) == "csv" and not careful:
-        found = _plain_csv(file)
+        found = _plain_csv(file, owner)
         if found is not None:
             return found
     return _python_source(file, filename=filename)
@@ -209,7 +211,7 @@ def _utf8(data: bytes, encoding: str) -> bytes:
     return data
 
 
-def _plain_csv(file: IO[bytes]) -> Source | None:
+def _plain_csv(file: IO[bytes], owner: str = "") -> Source | None:
     head = file.read(BLOCK)  # read once: encoding, header and the progress estimate
     size = file.seek(0, os.SEEK_END)
     file.seek(0)
@@ -243,7 +245,7 @@ def _plain_csv(file: IO[bytes]) -> Source | None:
                 raise pl.exceptions.ShapeError("ragged CSV")
             yield frame
 
-    spill = Spill()
+    spill = Spill(owner)
 
     def chunks() -> Iterator[pl.DataFrame]:
         if spill.folder is not None:  # converted by the first pass
@@ -292,22 +294,28 @@ class Spill:
     PREFIX = "polis-registry-spill-"
     STALE = 6 * 3600  # seconds: a check takes minutes; an older folder is a killed worker's
 
-    def __init__(self) -> None:
+    def __init__(self, owner: str = "") -> None:
+        self.owner = owner
         self.folder: str | None = None
         self.count = 0
         self._lock = threading.Lock()
 
     def open(self) -> None:
+        """A new folder, after removing the owner's earlier ones (an owner's check runs once at a
+        time: a folder left is a killed attempt's) and anyone's older than STALE."""
         self.close()
         root = tempfile.gettempdir()
+        mine = f"{self.PREFIX}{self.owner}-" if self.owner else None
         for name in os.listdir(root):
+            if not name.startswith(self.PREFIX):
+                continue
             path = os.path.join(root, name)
             try:
-                if name.startswith(self.PREFIX) and time.time() - os.path.getmtime(path) > self.STALE:
+                if (mine and name.startswith(mine)) or time.time() - os.path.getmtime(path) > self.STALE:
                     shutil.rmtree(path, ignore_errors=True)
             except OSError:
                 continue  # removed meanwhile by another worker
-        self.folder = tempfile.mkdtemp(prefix=self.PREFIX)
+        self.folder = tempfile.mkdtemp(prefix=mine or self.PREFIX)
 
     def write(self, number: int, frame: pl.DataFrame) -> None:
         """The block `number` (from 0, in file order; blocks may come in any order)."""

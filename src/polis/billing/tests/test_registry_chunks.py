@@ -313,3 +313,22 @@ def test_policies_are_found_by_their_numbers_even_when_the_hashes_collide(
     )
     assert [ln[1:] for ln in collided[3]] == [ln[1:] for ln in whole[3]]
     assert collided[4] == whole[4]
+
+
+def test_a_registry_s_spill_replaces_what_its_killed_attempt_left(monkeypatch, tmp_path):
+    """A worker killed during a check leaves its spill; the job's next attempt (the same
+    registry) removes it at once, and leaves other registries' running checks alone."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    killed = tmp_path / "polis-registry-spill-r42-abc"
+    killed.mkdir()
+    (killed / "000003.arrow").write_bytes(b"left behind")
+    running = tmp_path / "polis-registry-spill-r421-def"  # registry 421, not 42
+    running.mkdir()
+    spill = reading.Spill("r42")
+    spill.open()
+    assert spill.folder is not None and spill.folder.startswith(str(tmp_path / "polis-registry-spill-r42-"))
+    assert not killed.exists() and running.exists()
+    spill.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["polis-registry-spill-r421-def"]

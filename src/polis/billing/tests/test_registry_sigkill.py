@@ -8,7 +8,9 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -98,3 +100,5 @@ def test_sigkilled_worker_is_taken_over_and_ends_as_an_undisturbed_run(
     job.refresh_from_db()
     assert job.status == JobStatus.DONE and job.attempts == 2
     assert outcome(registry) == expected
+    # What the killed worker left on disk went with the second attempt, and that one's own too.
+    assert not list(Path(tempfile.gettempdir()).glob(f"polis-registry-spill-r{registry.pk}-*"))
