@@ -138,6 +138,8 @@ class References:
     sorted_keys: pl.Series = field(default_factory=lambda: pl.Series("key", [], pl.UInt64))
     sorted_slots: pl.Series = field(default_factory=lambda: pl.Series("slot", [], pl.UInt32))
     keys_collide: bool = False
+    # Every number handed to fetch_policies so far, found or not (see unasked).
+    asked: pl.Series = field(default_factory=lambda: pl.Series("policy_number", [], pl.String))
 
     @classmethod
     def load(cls, registry: Registry) -> "References":
@@ -188,15 +190,21 @@ class References:
 
     def ensure_policies(self, numbers: pl.Series) -> None:
         """Fetch the policies (with their person and program) and franchise activations of the
-        numbers not fetched yet."""
-        wanted = numbers.filter(numbers != "").unique()
-        if self.policies.height:
-            wanted = wanted.filter(~wanted.is_in(self.policies["policy_number"].implode()))
+        numbers not asked for yet."""
+        wanted = self.unasked(numbers)
         if wanted.len():
             self.add_policies([self.fetch_policies(wanted)])
 
+    def unasked(self, numbers: pl.Series) -> pl.Series:
+        """Those of `numbers` not asked for before (whether a policy was found or not), each
+        once, and from now on counted as asked: what fetch_policies is given."""
+        wanted = numbers.filter(numbers != "").unique()
+        wanted = wanted.filter(~wanted.is_in(self.asked.implode()))
+        self.asked = pl.concat([self.asked, wanted], rechunk=True)
+        return wanted
+
     def fetch_policies(self, numbers: pl.Series) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """The policies of `numbers` (unique, none fetched before), each with the days of its
+        """The policies of `numbers` (from unasked), each with the days of its
         franchise activation when it has exactly one (nearly all: a chunk then needs no join for
         it), and the activations of those with several; to be handed to add_policies."""
         pg = connection.vendor == "postgresql"

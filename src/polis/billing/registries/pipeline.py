@@ -140,14 +140,11 @@ def _surveyed(source: Source, refs: References) -> Survey:
     fetched = []
     try:
         # Each block's numbers come as they are; a batch is cut down to those not asked for yet.
-        asked = pl.Series("policy_number", [], pl.String)
         batch: list[pl.Series] = []
 
         def fetch() -> None:
-            nonlocal asked, batch
-            new = pl.concat(batch).unique()
-            new = new.filter(~new.is_in(asked.implode()))
-            asked = pl.concat([asked, new], rechunk=True)
+            nonlocal batch
+            new = refs.unasked(pl.concat(batch))
             batch = []
             if new.len():
                 fetched.append(refs.fetch_policies(new))

@@ -270,8 +270,7 @@ def _plain_csv(file: IO[bytes], owner: str = "") -> Source | None:
 
         # Two blocks converted at once (Polars gains little inside one block of 2 MB).
         for keys in _in_order(converted, enumerate(frames()), workers=2):
-            numbers = keys.get_column("policy_number").unique()
-            found(numbers.filter(numbers != ""))
+            found(keys.get_column("policy_number").unique())
             parts.append(keys.drop("policy_number"))
         repeated = {
             name: _repeated(pl.concat([p.get_column(name) for p in parts]) if parts else pl.Series([], dtype=kind))
