@@ -83,6 +83,9 @@ def _checked(registry: Registry, source: Source, ctx: JobContext) -> Figures:
             # The check's queries read a few hundred thousand rows once: compiling them (JIT,
             # on by default above a cost these reach) took a quarter of a second each.
             cursor.execute("SET LOCAL jit = off")
+            # The policies' fetch hashes a few hundred thousand numbers, people and policies:
+            # in the default 4 MB each hash went to disk in batches (the query took twice as long).
+            cursor.execute("SET LOCAL work_mem = '64MB'")
     refs = References.load(registry)
     started = time.perf_counter()
     survey = _surveyed(source, refs) if source.survey is not None else None
