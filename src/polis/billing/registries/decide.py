@@ -24,7 +24,7 @@ from polis import clock
 from polis.billing.copay import CATEGORY_KIND, percent_basis_points, percent_expr
 from polis.billing.models import LineStatus, Registry, RejectReason
 from polis.billing.registries.reading import Survey, day_key, line_key
-from polis.coverage.models import CopayRule
+from polis.coverage.models import CopayRule, FranchiseActivation
 
 # The columns of billing_registryline the pipeline writes, in order.
 LINE_COLUMNS = [
@@ -71,6 +71,7 @@ PASSED_KEY = ["policy_id", "service_date", "item", "pair"]
 BILLED_KEY = ["policy_id", "service_date", "service_code", "tooth", "doctor"]
 VISIT_KEY = ["policy_id", "service_date", "category"]
 NUMBERS = "polis_reg_numbers"
+NO_FRANCHISE = FranchiseActivation.NONE.value
 
 
 def _rows_frame(sql: str, params: list[Any], schema: dict[str, Any]) -> pl.DataFrame:
@@ -236,11 +237,12 @@ class References:
                 JOIN coverage_program pr ON pr.id = p.program_id"""
         if pg:
             # The activations by the policy's index, in the same query (no second pass over the
-            # numbers).
+            # numbers); looked up only under a franchise program (without one they decide nothing).
+            own = f"billing_franchiseactivation a WHERE a.policy_id = p.id AND pr.franchise_activation <> '{NO_FRANCHISE}'"
             found = _query_frame(
                 f"""{select}, act.n, act.first_day, act.last_day {joins}
                     LEFT JOIN LATERAL (SELECT COUNT(*) AS n, MIN(d.first_day) AS first_day, MIN(d.last_day) AS last_day
-                                       FROM ({_days_sql("billing_franchiseactivation a WHERE a.policy_id = p.id")}) d
+                                       FROM ({_days_sql(own)}) d
                                       ) act ON true""",
                 [],
                 {**POLICY_SCHEMA, "n": pl.Int64, "first_day": pl.Date, "last_day": pl.Date},
@@ -591,8 +593,9 @@ class Decider:
         passed matched its policy and price-list item by those very texts, so the key is kept
         as numbers: policy id, date, the item's index and an id per (tooth, doctor) pair."""
         survey = self.survey
-        day = pl.col("service_date").dt.strftime("%d.%m.%Y")
-        key = line_key(pl.col("policy_number"), day, pl.col("service_code"), pl.col("tooth"), pl.col("doctor"))
+        key = line_key(
+            pl.col("policy_number"), pl.col("service_date"), pl.col("service_code"), pl.col("tooth"), pl.col("doctor")
+        )
         if survey is not None and survey.repeated_lines.is_empty():
             return lines
         passed = self._candidates(
@@ -625,7 +628,7 @@ class Decider:
         fixed = lines.filter(pl.col("reason").is_null() & pl.col("fixed").is_not_null())
         if fixed.is_empty():
             return lines.with_columns(visit_first=pl.lit(False))
-        day = day_key(pl.col("policy_number"), pl.col("service_date").dt.strftime("%d.%m.%Y"))
+        day = day_key(pl.col("policy_number"), pl.col("service_date"))
         shared = self._candidates(fixed, day, survey.repeated_days if survey else None).select("row", *VISIT_KEY)
         first = shared.filter(pl.struct(VISIT_KEY).is_first_distinct())
         new = first.join(self.visits, on=VISIT_KEY, how="anti", nulls_equal=True)

@@ -372,9 +372,10 @@ def _repeated(values: pl.Series) -> pl.Series:
 
 
 def line_key(policy: pl.Expr, day: pl.Expr, code: pl.Expr, tooth: pl.Expr, doctor: pl.Expr) -> pl.Expr:
-    """A hash of what makes two lines the same service (the date as ДД.ММ.ГГГГ text). Equal
-    lines have equal hashes; unequal ones rarely do, and are told apart exactly later. 64 bits:
-    a file with no repeated line then has no candidate at all, and its blocks skip the work."""
+    """A hash of what makes two lines the same service (the date hashed as a date, not as text).
+    Equal lines have equal hashes; unequal ones rarely do, and are told apart exactly later.
+    64 bits: a file with no repeated line then has no candidate at all, and its blocks skip the
+    work."""
     return pl.struct(policy, day, code, tooth, doctor).hash(seed=7)
 
 
@@ -387,7 +388,7 @@ def day_key(policy: pl.Expr, day: pl.Expr) -> pl.Expr:
 
 def survey_keys(staged: pl.DataFrame) -> pl.DataFrame:
     """A staged block's keys, computed from the very columns Decider computes them from."""
-    policy, day = pl.col("policy_number"), pl.col("service_date").dt.strftime("%d.%m.%Y")
+    policy, day = pl.col("policy_number"), pl.col("service_date")
     return staged.select(
         policy,
         pl.col("line_no").cast(pl.Int32),
