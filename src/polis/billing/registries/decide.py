@@ -105,7 +105,8 @@ def _query_frame(sql: str, params: list[Any], schema: dict[str, Any]) -> pl.Data
         )
         pending.clear()
 
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+    copy_sql = f"COPY ({query}) TO STDOUT WITH (FORMAT csv)"
+    with connection.cursor() as cursor, cursor.cursor.copy(copy_sql, params) as copy:
         for row in copy:
             pending += row
             if len(pending) >= _PARSED_AT:
@@ -238,7 +239,10 @@ class References:
         if pg:
             # The activations by the policy's index, in the same query (no second pass over the
             # numbers); looked up only under a franchise program (without one they decide nothing).
-            own = f"billing_franchiseactivation a WHERE a.policy_id = p.id AND pr.franchise_activation <> '{NO_FRANCHISE}'"
+            own = (
+                "billing_franchiseactivation a "
+                f"WHERE a.policy_id = p.id AND pr.franchise_activation <> '{NO_FRANCHISE}'"
+            )
             found = _query_frame(
                 f"""{select}, act.n, act.first_day, act.last_day {joins}
                     LEFT JOIN LATERAL (SELECT COUNT(*) AS n, MIN(d.first_day) AS first_day, MIN(d.last_day) AS last_day

@@ -87,8 +87,16 @@ def _checked(registry: Registry, source: Source, ctx: JobContext) -> Figures:
             # in the default 4 MB each hash went to disk in batches (the query took twice as long).
             cursor.execute("SET LOCAL work_mem = '64MB'")
     refs = References.load(registry)
+    # With a first pass the bar's first half is the file read, its second the lines written.
+    with Progress(ctx.job, total=source.lines, passes=2 if source.survey is not None else 1) as progress:
+        return _decided_and_written(registry, source, refs, progress, ctx)
+
+
+def _decided_and_written(
+    registry: Registry, source: Source, refs: References, progress: "Progress", ctx: JobContext
+) -> Figures:
     started = time.perf_counter()
-    survey = _surveyed(source, refs) if source.survey is not None else None
+    survey = _surveyed(source, refs, progress) if source.survey is not None else None
     TIMINGS["  first pass, the file's policies fetched meanwhile"] = time.perf_counter() - started
     decider = Decider(registry, refs, survey)
     if survey is not None:
@@ -106,9 +114,8 @@ def _checked(registry: Registry, source: Source, ctx: JobContext) -> Figures:
     # process is computed meanwhile, while PostgreSQL writes.
     year = clock.today().year
     threading.Thread(target=calendar.preload, args=(year, year + 1), name="calendar", daemon=True).start()
-    with Progress(ctx.job, total=source.lines) as progress:
-        own = is_pg() and source.lines >= OWN_PARTITION_LINES
-        written = _write(registry, frames, progress, own_partition=own, threaded=threaded)
+    own = is_pg() and source.lines >= OWN_PARTITION_LINES
+    written = _write(registry, frames, progress, own_partition=own, threaded=threaded)
     if written == 0:
         raise JobInputError(_("В файле нет ни одной строки услуг."))
     ctx.done = written
@@ -121,18 +128,18 @@ def _checked(registry: Registry, source: Source, ctx: JobContext) -> Figures:
 FETCH_AT = 100_000
 
 
-def _surveyed(source: Source, refs: References) -> Survey:
+def _surveyed(source: Source, refs: References, progress: "Progress") -> Survey:
     """The first pass over the file (reading.Survey), run in threads of its own while this one
     fetches the policies it names as they come (Polars releases the GIL; the database works
     meanwhile)."""
     assert source.survey is not None
     survey = source.survey
-    handoff: queue.Queue[pl.Series | None] = queue.Queue()
+    handoff: queue.Queue[tuple[pl.Series, int] | None] = queue.Queue()
     outcome: dict[str, Any] = {}
 
     def run() -> None:
         try:
-            outcome["survey"] = survey(handoff.put)
+            outcome["survey"] = survey(lambda numbers, lines: handoff.put((numbers, lines)))
         except BaseException as error:
             outcome["error"] = error
         finally:
@@ -152,7 +159,9 @@ def _surveyed(source: Source, refs: References) -> Survey:
             if new.len():
                 fetched.append(refs.fetch_policies(new))
 
-        while (numbers := handoff.get()) is not None:
+        while (block := handoff.get()) is not None:
+            numbers, lines = block
+            progress.read += lines
             batch.append(numbers)
             if is_pg() and sum(part.len() for part in batch) >= FETCH_AT:
                 fetch()
@@ -162,6 +171,7 @@ def _surveyed(source: Source, refs: References) -> Survey:
         thread.join()
     if "error" in outcome:
         raise outcome["error"]
+    progress.read = progress.total  # the whole file: the bar's first half is full
     refs.add_policies(fetched)
     return outcome["survey"]
 
@@ -327,13 +337,18 @@ class Progress:
     """The lines written so far, shown on the job's page while the check's one transaction runs:
     written by a thread of its own through its own connection (the check's rows are not
     committed yet). On SQLite, whose writers queue behind each other, the count is written once
-    at the end instead."""
+    at the end instead.
+
+    With two passes (a CSV's first pass reads the whole file before a line is written), the
+    lines read fill the bar's first half and the lines written its second."""
 
     EVERY = 1.0
 
-    def __init__(self, job: Job, *, total: int) -> None:
+    def __init__(self, job: Job, *, total: int, passes: int = 1) -> None:
         self.job_id = job.pk
         self.total = total
+        self.passes = passes
+        self.read = 0
         self.done = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -353,13 +368,19 @@ class Progress:
         try:
             written = -1
             while True:
-                if self.done != written:
-                    written = self.done
+                if (shown := self.shown()) != written:
+                    written = shown
                     self._publish(written)
                 if self._stop.wait(self.EVERY):
                     return
         finally:
             connections.close_all()
+
+    def shown(self) -> int:
+        """What the bar shows, of `total`."""
+        if self.passes == 1:
+            return self.done
+        return (min(self.read, self.total) + self.done) // 2
 
     def _publish(self, done: int) -> None:
         # SKIP LOCKED: a job row locked by another transaction is not waited for (progress is

@@ -107,8 +107,8 @@ class Source:
     lines: int  # physical lines (a progress estimate)
     chunks: Iterator[pl.DataFrame]
     # The first pass, where the reader can make it cheaply: it hands the file's policy numbers
-    # to its argument as it finds them.
-    survey: Callable[[Callable[[pl.Series], None]], Survey] | None
+    # to its argument as it finds them, block by block, with the block's count of lines.
+    survey: Callable[[Callable[[pl.Series, int], None]], Survey] | None
     close: Callable[[], None] = lambda: None  # what the reader keeps on disk, removed
 
 
@@ -254,10 +254,11 @@ def _plain_csv(file: IO[bytes], owner: str = "") -> Source | None:
         for frame in frames():
             yield _convert(frame, names, col)
 
-    def survey(found: Callable[[pl.Series], None]) -> Survey:
+    def survey(found: Callable[[pl.Series, int], None]) -> Survey:
         """The first pass: every block read and converted once (and spilled to a temporary
         file, which the chunks then read back), its policy numbers handed to `found` block by
-        block (so they can be fetched while the pass goes on), and which line numbers and keys
+        block with its count of lines (so they can be fetched while the pass goes on, and the
+        progress shown), and which line numbers and keys
         occur more than once (only those lines need remembering across chunks)."""
         parts = []
         spill.open()
@@ -270,7 +271,7 @@ def _plain_csv(file: IO[bytes], owner: str = "") -> Source | None:
 
         # Two blocks converted at once (Polars gains little inside one block of 2 MB).
         for keys in _in_order(converted, enumerate(frames()), workers=2):
-            found(keys.get_column("policy_number").unique())
+            found(keys.get_column("policy_number").unique(), keys.height)
             parts.append(keys.drop("policy_number"))
         repeated = {
             name: _repeated(pl.concat([p.get_column(name) for p in parts]) if parts else pl.Series([], dtype=kind))

@@ -65,3 +65,16 @@ def test_a_job_row_locked_elsewhere_is_skipped_not_waited_for(monkeypatch):
             time.sleep(0.3)
         assert time.monotonic() - started < 3  # the side thread ended: it did not wait on the lock
     assert seen_from_elsewhere(job.pk) == (0, 0)
+
+
+def test_a_first_pass_fills_the_first_half_of_the_bar(monkeypatch):
+    monkeypatch.setattr(Progress, "EVERY", 0.05)
+    job = job_create(kind="billing_registry", title="Реестр", user=f.UserFactory(role="backoffice"))
+    with transaction.atomic(), Progress(job, total=1000, passes=2) as progress:
+        progress.read = 600  # the file read, nothing written yet
+        assert wait_for(lambda: seen_from_elsewhere(job.pk) == (300, 1000))
+        progress.read = 1000
+        progress.done = 400
+        assert wait_for(lambda: seen_from_elsewhere(job.pk) == (700, 1000))
+        progress.done = 1000
+        assert wait_for(lambda: seen_from_elsewhere(job.pk) == (1000, 1000))
