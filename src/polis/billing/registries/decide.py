@@ -219,8 +219,10 @@ class References:
         pg = connection.vendor == "postgresql"
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {NUMBERS}")
-            # No key: the numbers come unique (unasked), and keeping one up cost more than the join.
-            cursor.execute(f"CREATE TEMP TABLE {NUMBERS} (number varchar(40) NOT NULL)")
+            # On PostgreSQL no key: the numbers come unique (unasked), and keeping one up cost more
+            # than the hash join gains from it. SQLite joins by index, so there it stays.
+            key = "NOT NULL" if pg else "PRIMARY KEY"
+            cursor.execute(f"CREATE TEMP TABLE {NUMBERS} (number varchar(40) {key})")
             if pg:
                 block = numbers.to_frame().write_csv(include_header=False)
                 with cursor.cursor.copy(f"COPY {NUMBERS} (number) FROM STDIN WITH (FORMAT csv)") as copy:
