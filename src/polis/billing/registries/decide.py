@@ -89,23 +89,16 @@ def _query_frame(sql: str, params: list[Any], schema: dict[str, Any]) -> pl.Data
         return _rows_frame(sql, params, schema)
     frames: list[pl.DataFrame] = []
     pending = bytearray()
-    # Dates travel as day numbers (days since 1970-01-01, as Polars keeps them): the server's
-    # date_out and the reader's date parsing were a third of a large fetch's cost.
-    names = list(schema)
-    dates = {name for name, kind in schema.items() if kind == pl.Date}
-    sent = {name: pl.Int32 if name in dates else kind for name, kind in schema.items()}
-    cells = ", ".join(f"q.{name} - DATE '1970-01-01'" if name in dates else f"q.{name}" for name in names)
-    query = f"SELECT {cells} FROM ({sql}) AS q({', '.join(names)})"
 
     def parse() -> None:
         frames.append(
-            pl.read_csv(bytes(pending), has_header=False, new_columns=names, schema_overrides=sent, infer_schema=False)
-            .cast(sent)  # type: ignore[arg-type]
-            .cast(schema)  # type: ignore[arg-type]
+            pl.read_csv(
+                bytes(pending), has_header=False, new_columns=list(schema), schema_overrides=schema, infer_schema=False
+            ).cast(schema)  # type: ignore[arg-type]
         )
         pending.clear()
 
-    copy_sql = f"COPY ({query}) TO STDOUT WITH (FORMAT csv)"
+    copy_sql = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
     with connection.cursor() as cursor, cursor.cursor.copy(copy_sql, params) as copy:
         for row in copy:
             pending += row

@@ -258,8 +258,8 @@ def _plain_csv(file: IO[bytes], owner: str = "") -> Source | None:
         """The first pass: every block read and converted once (and spilled to a temporary
         file, which the chunks then read back), its policy numbers handed to `found` block by
         block with its count of lines (so they can be fetched while the pass goes on, and the
-        progress shown), and which line numbers and keys
-        occur more than once (only those lines need remembering across chunks)."""
+        progress shown), and which line numbers and keys occur more than once (only those lines
+        need remembering across chunks)."""
         parts = []
         spill.open()
 
